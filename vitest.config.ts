@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/chapters/*.check.ts'],
+    // Checks load the learner's tree; in `npm test` that is the reference.
+    env: { WORKBOOK_TREE: process.env.WORKBOOK_TREE ?? 'solutions' },
+    execArgv: ['--expose-gc'],
+    testTimeout: 10_000,
+  },
+});

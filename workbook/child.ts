@@ -1,0 +1,91 @@
+// Runs one engine step (checks or bench) in its own process group, reading
+// structured events from file descriptor 3 so learner console output on stdout
+// cannot corrupt them, and killing the whole group when it outlives its budget
+// (a learner's infinite loop must never hang the CLI).
+import { spawn } from 'node:child_process';
+import { writeSync } from 'node:fs';import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { root } from './paths.ts';
+
+export interface ChildOptions {
+  script: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** Extra flags for node, e.g. --expose-gc. */
+  nodeFlags?: string[];
+  timeoutMs: number;
+  /** Kill the child if it sends no event for this long (a hung check). */
+  idleTimeoutMs?: number;
+  onEvent: (event: Record<string, unknown>) => void;
+}
+
+export interface ChildOutcome {
+  exitCode: number | null;
+  timedOut: boolean;
+  /** Everything the child printed on stdout and stderr, for error reports. */
+  output: string;
+}
+
+export function runChild(options: ChildOptions): Promise<ChildOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeFlags ?? []), '--import', 'tsx', options.script, ...options.args],
+      {
+        cwd: root,
+        env: { ...process.env, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
+    let output = '';
+    let timedOut = false;
+    const collect = (chunk: Buffer) => {
+      // Keep the tail only: a learner's runaway logging must not eat memory.
+      output = (output + chunk.toString()).slice(-20_000);
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    const events = createInterface({ input: child.stdio[3] as Readable });
+    events.on('line', (line) => {
+      if (!line.trim()) return;
+      if (idleTimer) idleTimer.refresh();
+      try {
+        options.onEvent(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        collect(Buffer.from(`${line}\n`));
+      }
+    });
+    const expire = () => {
+      timedOut = true;
+      killGroup(child.pid);
+    };
+    const timer = setTimeout(expire, options.timeoutMs);
+    const idleTimer = options.idleTimeoutMs ? setTimeout(expire, options.idleTimeoutMs) : undefined;
+    const stopOnExit = () => killGroup(child.pid);
+    process.once('exit', stopOnExit);
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      clearTimeout(timer);
+      clearTimeout(idleTimer);
+      process.off('exit', stopOnExit);
+      // A worker left behind by a hung check would keep running: end the group.
+      killGroup(child.pid);
+      resolve({ exitCode, timedOut, output });
+    });
+  });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+/** In a child: send one event to the parent. */
+export function emit(event: Record<string, unknown>): void {
+  writeSync(3, `${JSON.stringify(event)}\n`);
+}

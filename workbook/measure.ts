@@ -1,0 +1,109 @@
+// What a chapter's bench gets to measure with. Latency goes through tinybench;
+// memory is read after forced collections; every figure is reported against a
+// metric id from the manifest, and the engine grades it.
+import { Bench } from 'tinybench';
+import { findChapter } from './chapters.ts';
+import { summarize } from './stats.ts';
+import { currentTree, loadSubject } from './subject.ts';
+import type { ChapterSpec, Measurement, SampleSummary, Tree } from './types.ts';
+
+export interface LatencyOptions {
+  /** Samples wanted; fewer are taken if maxTimeMs runs out first. */
+  iterations: number;
+  /** Hard budget for this measurement, so a slow subject cannot stall the scorecard. */
+  maxTimeMs: number;
+  /** Untimed calls first, so the JIT and caches settle (off when each call must be new). */
+  warmupIterations?: number;
+}
+
+export interface BenchContext {
+  chapter: ChapterSpec;
+  tree: Tree;
+  subject<Module>(file: string): Promise<Module>;
+  /** Tell the learner what is being measured now. */
+  progress(label: string): void;
+  report(measurement: Measurement): void;
+  latency(name: string, fn: () => unknown, options: LatencyOptions): Promise<SampleSummary>;
+  /** Bytes still reachable from what `build` returns, after forced GCs. */
+  retainedBytes(build: () => unknown | Promise<unknown>): Promise<number>;
+}
+
+export type BenchDefinition = {
+  chapterNumber: number;
+  run(context: BenchContext): Promise<void>;
+};
+
+export function defineBench(chapterNumber: number, run: BenchDefinition['run']): BenchDefinition {
+  return { chapterNumber, run };
+}
+
+export interface BenchHooks {
+  progress(label: string): void;
+  report(measurement: Measurement): void;
+}
+
+export function createContext(chapterNumber: number, hooks: BenchHooks): BenchContext {
+  const chapter = findChapter(chapterNumber);
+  const known = new Set(chapter.metrics.map((m) => m.id));
+  return {
+    chapter,
+    tree: currentTree(),
+    subject: (file) => loadSubject(chapterNumber, file),
+    progress: hooks.progress,
+    report(measurement) {
+      if (!known.has(measurement.id)) {
+        throw new Error(`metric "${measurement.id}" is not in chapter ${chapterNumber}'s manifest entry`);
+      }
+      hooks.report(measurement);
+    },
+    latency,
+    retainedBytes,
+  };
+}
+
+async function latency(name: string, fn: () => unknown, options: LatencyOptions): Promise<SampleSummary> {
+  const bench = new Bench({
+    name,
+    time: 0,
+    iterations: options.iterations,
+    warmup: (options.warmupIterations ?? 0) > 0,
+    warmupIterations: options.warmupIterations ?? 0,
+    warmupTime: 0,
+    retainSamples: true,
+    throws: true,
+    signal: AbortSignal.timeout(options.maxTimeMs),
+  });
+  bench.add(name, fn);
+  await bench.run();
+  const result = bench.tasks[0]?.result as { latency?: { samples?: number[] } } | undefined;
+  const samples = result?.latency?.samples ?? [];
+  if (samples.length === 0) throw new Error(`${name}: no samples within ${options.maxTimeMs} ms`);
+  return summarize(samples);
+}
+
+export function collectGarbage(): void {
+  if (typeof globalThis.gc !== 'function') {
+    throw new Error('memory readings need node --expose-gc (the engine passes it; run benches through npm run chapter)');
+  }
+  // Several passes: the first can leave work for weak references and finalizers.
+  for (let i = 0; i < 3; i++) globalThis.gc();
+}
+
+function heapBytes(): number {
+  const usage = process.memoryUsage();
+  // external already includes arrayBuffers (Buffers, typed arrays).
+  return usage.heapUsed + usage.external;
+}
+
+// Holds what is being weighed, so the collector cannot free it before the reading.
+let weighed: unknown;
+
+async function retainedBytes(build: () => unknown | Promise<unknown>): Promise<number> {
+  collectGarbage();
+  const before = heapBytes();
+  weighed = await build();
+  collectGarbage();
+  const after = heapBytes();
+  weighed = undefined;
+  return Math.max(0, after - before);
+}

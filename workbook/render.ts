@@ -1,0 +1,79 @@
+// The scorecard a learner reads after every run.
+import { bold, cyan, dim, green, pad, red, summaryText, targetText, withUnit, yellow } from './format.ts';
+import type { MetricResult, RunProblem, Scorecard } from './types.ts';
+
+const mark = (verdict: 'pass' | 'fail') => (verdict === 'pass' ? green('✓') : red('✗'));
+
+export function renderScorecard(card: Scorecard, files: string[]): string {
+  const out: string[] = [];
+  const who = card.tree === 'chapters' ? 'your code' : 'reference solution';
+  out.push('');
+  out.push(`${bold(`Chapter ${card.chapter.number} · ${card.chapter.title}`)}  ${dim(`(${who}: ${files.join(', ')})`)}`);
+
+  if (card.problems.length > 0) {
+    out.push('', bold('Problems'));
+    for (const problem of card.problems) out.push(...renderProblem(problem));
+  }
+
+  if (card.checks.some((c) => c.message !== 'did not run') || card.problems.every((p) => p.kind !== 'compile')) {
+    out.push('', bold('Checks'));
+    const idWidth = Math.max(...card.checks.map((c) => c.id.length));
+    for (const check of card.checks) {
+      out.push(`  ${mark(check.verdict)} ${pad(check.id, idWidth)}  ${dim(check.title)}`);
+      if (check.verdict === 'fail' && check.message) {
+        out.push(...indent(check.message, 6).map(red));
+        if (check.location) out.push(`      ${cyan(`at ${check.location.file}:${check.location.line}`)}`);
+      }
+    }
+  }
+
+  out.push('', bold('Measurements'));
+  const titleWidth = Math.max(...card.metrics.map((m) => m.title.length));
+  for (const metric of card.metrics) out.push(...renderMetric(metric, titleWidth));
+
+  const failed = [...card.checks, ...card.metrics].filter((r) => r.verdict === 'fail').length;
+  const total = card.checks.length + card.metrics.length;
+  out.push('');
+  if (card.verdict === 'pass') {
+    out.push(`${green(bold('PASS'))}  all ${total} checks and targets met  ${dim(`(${(card.durationMs / 1000).toFixed(1)} s)`)}`);
+  } else {
+    out.push(
+      `${red(bold('FAIL'))}  ${total - failed} of ${total} met` +
+        (card.problems.length ? `, ${card.problems.length} problem(s)` : '') +
+        `  ${dim(`(${(card.durationMs / 1000).toFixed(1)} s)`)}`,
+    );
+  }
+  if (card.nextHint && card.verdict === 'fail') {
+    out.push('', `${yellow('Hint')} ${dim(`(${card.nextHint.id})`)}: ${card.nextHint.hint}`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+function renderMetric(metric: MetricResult, titleWidth: number): string[] {
+  const measured =
+    metric.measured === undefined
+      ? dim('—')
+      : metric.kind === 'latency' && metric.summary
+        ? summaryText(metric.summary, metric.unit)
+        : withUnit(metric.measured, metric.unit);
+  const line = `  ${mark(metric.verdict)} ${pad(metric.title, titleWidth)}  ${pad(measured, 38)} ${dim('target')} ${targetText(metric)}`;
+  const lines = [line];
+  if (metric.detail) lines.push(`      ${dim(metric.detail)}`);
+  if (metric.message) lines.push(...indent(metric.message, 6).map(red));
+  return lines;
+}
+
+function renderProblem(problem: RunProblem): string[] {
+  const where = problem.location
+    ? `${problem.location.file}:${problem.location.line}${problem.location.column ? `:${problem.location.column}` : ''}`
+    : '';
+  const label = { compile: 'does not compile', types: 'type error', timeout: 'timed out', crash: 'crashed', service: 'service' }[
+    problem.kind
+  ];
+  return [`  ${red('✗')} ${bold(label)}${where ? ` ${cyan(where)}` : ''}`, ...indent(problem.message, 6)];
+}
+
+function indent(text: string, spaces: number): string[] {
+  return text.split('\n').map((line) => `${' '.repeat(spaces)}${line}`);
+}

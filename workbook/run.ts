@@ -1,0 +1,148 @@
+// Scores one chapter: type-check the learner's files, run the checks, run the
+// bench, grade everything against the manifest and record the result.
+import path from 'node:path';
+import { runChild } from './child.ts';
+import { buildScorecard } from './grade.ts';
+import { benchFile, chapterDir, checkFile, root } from './paths.ts';
+import { backendName } from './services.ts';
+import { syntaxProblems } from './syntax.ts';
+import type { ChapterSpec, CheckResult, Measurement, RunProblem, Scorecard, Tree } from './types.ts';
+
+export interface RunOptions {
+  chapter: ChapterSpec;
+  tree: Tree;
+  /** Called with short status lines while the run is in progress. */
+  onProgress?: (label: string) => void;
+}
+
+/** A check that sends nothing for this long is taken to be stuck (an infinite loop). */
+const CHECK_IDLE_MS = 8_000;
+const CHECKS_BUDGET_MS = 120_000;
+const BENCH_IDLE_MS = 20_000;
+const BENCH_BUDGET_MS = 120_000;
+
+export async function runChapter({ chapter, tree, onProgress = () => {} }: RunOptions): Promise<Scorecard> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const env = { WORKBOOK_TREE: tree };
+  const checks = new Map<string, Omit<CheckResult, 'title'>>();
+  const measurements = new Map<string, Measurement>();
+  const learnerFiles = chapter.files.map((file) => path.join(chapterDir(tree, chapter), file));
+  const finish = (problems: RunProblem[], benchFailure?: string) =>
+    buildScorecard({
+      chapter,
+      tree,
+      startedAt,
+      durationMs: performance.now() - started,
+      backend: backendName(),
+      checks,
+      measurements,
+      problems,
+      ...(benchFailure ? { benchFailure } : {}),
+    });
+
+  // Nothing is meaningful until the files parse: report only the compiler.
+  const syntax = syntaxProblems(learnerFiles);
+  if (syntax.length > 0) return finish(syntax, 'not measured: the file does not compile');
+
+  // The full type-check runs beside the checks and the bench.
+  const types = runTypecheck(learnerFiles);
+  onProgress('checking correctness');
+  const problems: RunProblem[] = [];
+  await runChecks(chapter, env, checks, problems, onProgress);
+  onProgress('measuring');
+  const benchFailure = await runBench(chapter, env, measurements, onProgress);
+  problems.unshift(...(await types));
+  return finish(problems, benchFailure);
+}
+
+async function runTypecheck(files: string[]): Promise<RunProblem[]> {
+  let problems: RunProblem[] | undefined;
+  const outcome = await runChild({
+    script: path.join(root, 'workbook', 'typecheck-child.ts'),
+    args: files,
+    timeoutMs: 60_000,
+    onEvent(event) {
+      if (event.type === 'problems') problems = event.problems as RunProblem[];
+    },
+  });
+  if (problems) return problems;
+  return [{ kind: 'crash', message: `the type-check did not finish (exit ${outcome.exitCode}):\n${tail(outcome.output)}` }];
+}
+
+async function runChecks(
+  chapter: ChapterSpec,
+  env: Record<string, string>,
+  checks: Map<string, Omit<CheckResult, 'title'>>,
+  problems: RunProblem[],
+  onProgress: (label: string) => void,
+): Promise<void> {
+  let running: string | undefined;
+  let finished = false;
+  const outcome = await runChild({
+    script: path.join(root, 'workbook', 'checks-child.ts'),
+    args: [checkFile(chapter)],
+    env,
+    timeoutMs: CHECKS_BUDGET_MS,
+    idleTimeoutMs: CHECK_IDLE_MS,
+    onEvent(event) {
+      if (event.type === 'start') {
+        running = String(event.id);
+        onProgress(`check ${running}`);
+      } else if (event.type === 'result') {
+        running = undefined;
+        const { type: _type, ...result } = event;
+        checks.set(String(event.id), result as unknown as Omit<CheckResult, 'title'>);
+      } else if (event.type === 'module-error') {
+        problems.push({ kind: 'crash', message: String(event.message), ...locationOf(event) });
+      } else if (event.type === 'done') {
+        finished = true;
+      }
+    },
+  });
+  if (outcome.timedOut) {
+    const where = running ? `check "${running}"` : 'the checks';
+    const message = `${where} did not finish: no progress for ${CHECK_IDLE_MS / 1000} s. Is there a loop that never ends, or a promise that never settles?`;
+    if (running) checks.set(running, { id: running, verdict: 'fail', message });
+    problems.push({ kind: 'timeout', message });
+  } else if (!finished) {
+    problems.push({ kind: 'crash', message: `the checks stopped early (exit ${outcome.exitCode}):\n${tail(outcome.output)}` });
+  }
+}
+
+async function runBench(
+  chapter: ChapterSpec,
+  env: Record<string, string>,
+  measurements: Map<string, Measurement>,
+  onProgress: (label: string) => void,
+): Promise<string | undefined> {
+  let failure: string | undefined;
+  let finished = false;
+  const outcome = await runChild({
+    script: path.join(root, 'workbook', 'bench-child.ts'),
+    args: [benchFile(chapter)],
+    env,
+    nodeFlags: ['--expose-gc'],
+    timeoutMs: BENCH_BUDGET_MS,
+    idleTimeoutMs: BENCH_IDLE_MS,
+    onEvent(event) {
+      if (event.type === 'progress') onProgress(`measuring ${String(event.label)}`);
+      else if (event.type === 'measurement') {
+        const measurement = event.measurement as Measurement;
+        measurements.set(measurement.id, measurement);
+      } else if (event.type === 'bench-error') failure = `the bench stopped: ${String(event.message)}`;
+      else if (event.type === 'done') finished = true;
+    },
+  });
+  if (outcome.timedOut) return `the bench did not finish within its time budget (is something stuck?)`;
+  if (!finished) return failure ?? `the bench stopped early (exit ${outcome.exitCode}):\n${tail(outcome.output)}`;
+  return undefined;
+}
+
+function locationOf(event: Record<string, unknown>) {
+  return event.location ? { location: event.location as RunProblem['location'] & object } : {};
+}
+
+function tail(text: string, lines = 15): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}

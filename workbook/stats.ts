@@ -1,0 +1,84 @@
+// Robust statistics for noisy machines. Verdicts read medians and high
+// percentiles of many samples, or ratios of two measurements taken in the same
+// run, never a single wall-clock reading.
+import type { SampleSummary } from './types.ts';
+
+/** The q-quantile (0..1) of sorted samples, interpolating between ranks. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const position = (sorted.length - 1) * Math.min(1, Math.max(0, q));
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  const low = sorted[lower]!;
+  const high = sorted[upper]!;
+  return low + (high - low) * (position - lower);
+}
+
+export function median(samples: readonly number[]): number {
+  return quantile([...samples].sort((a, b) => a - b), 0.5);
+}
+
+export function summarize(samples: readonly number[]): SampleSummary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const total = sorted.reduce((sum, value) => sum + value, 0);
+  return {
+    n: sorted.length,
+    min: sorted[0] ?? Number.NaN,
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+    mean: sorted.length ? total / sorted.length : Number.NaN,
+  };
+}
+
+/**
+ * The smallest sample count whose q-quantile is more than the single largest
+ * sample: p99 needs at least 100 samples to mean anything.
+ */
+export function samplesNeededFor(q: number): number {
+  return Math.ceil(1 / (1 - q));
+}
+
+export interface InterleavedOptions {
+  /** How many alternating baseline/subject rounds to run. */
+  rounds: number;
+  /** Calls per round; each round is timed as a whole to stay above timer resolution. */
+  callsPerRound: number;
+}
+
+/**
+ * Time `subject` against `baseline` in alternating rounds and return the
+ * per-round ratios subject ÷ baseline. Interleaving means a burst of load from
+ * elsewhere hits both sides alike; the median of the ratios ignores the rounds
+ * it hit unevenly.
+ */
+export function interleavedRatios(
+  baseline: (i: number) => void,
+  subject: (i: number) => void,
+  { rounds, callsPerRound }: InterleavedOptions,
+): number[] {
+  const ratios: number[] = [];
+  const time = (fn: (i: number) => void): number => {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < callsPerRound; i++) fn(i);
+    return Number(process.hrtime.bigint() - start);
+  };
+  // One untimed round each lets the JIT settle before anything counts.
+  time(baseline);
+  time(subject);
+  for (let round = 0; round < rounds; round++) {
+    // Alternate which side goes first so neither always runs on a warmer cache.
+    let baselineNs: number;
+    let subjectNs: number;
+    if (round % 2 === 0) {
+      baselineNs = time(baseline);
+      subjectNs = time(subject);
+    } else {
+      subjectNs = time(subject);
+      baselineNs = time(baseline);
+    }
+    ratios.push(subjectNs / Math.max(1, baselineNs));
+  }
+  return ratios;
+}
