@@ -20,9 +20,10 @@ const usage = `Usage:
   npm run chapter reset <N>        restore the starter (your file is backed up first)
   npm run chapter progress         every chapter: not started / failing / passing
   npm run chapter progress -- --export  write your progress for a team page
+  npm run chapter <N> -- --solution --save-reference   (maintainers) refresh bench/reference/
 `;
 
-const flagNames = ['solution', 'watch', 'hint', 'diff', 'json', 'export', 'help'] as const;
+const flagNames = ['solution', 'watch', 'hint', 'diff', 'json', 'export', 'help', 'save-reference'] as const;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
       export: { type: 'boolean' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      'save-reference': { type: 'boolean' },
     },
   });
   // `npm run chapter 1 --watch` (without `--`) hands the flag to npm, which
@@ -64,7 +66,7 @@ async function main(): Promise<number> {
   if (flags.hint) return showHints(chapter);
   if (flags.diff) return showDiff(chapter);
   if (flags.watch) return watchChapter(chapter, tree);
-  return scoreChapter(chapter, tree, { json: flags.json });
+  return scoreChapter(chapter, tree, { json: flags.json, saveReference: flags['save-reference'] });
 }
 
 main().then(

@@ -7,11 +7,25 @@ import type { ChapterSpec, Tree } from './types.ts';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const workbookDir = path.join(root, '.workbook');
-export const resultsDir = path.join(workbookDir, 'results');
+/** Overridable so tests (and the site's tests) never touch a learner's real results. */
+export const resultsDir = process.env.WORKBOOK_RESULTS_DIR
+  ? path.resolve(process.env.WORKBOOK_RESULTS_DIR)
+  : path.join(workbookDir, 'results');
 export const backupsDir = path.join(workbookDir, 'backups');
 
+/**
+ * The learner's copy normally is chapters/ itself. WORKBOOK_LEARNER_ROOT points
+ * it elsewhere (inside the repository, so packages still resolve): the engine's
+ * own tests use it to score broken fixtures without touching chapters/.
+ */
 export function chapterDir(tree: Tree, chapter: ChapterSpec): string {
-  return path.join(root, tree, chapter.slug);
+  const base = tree === 'chapters' && process.env.WORKBOOK_LEARNER_ROOT ? process.env.WORKBOOK_LEARNER_ROOT : path.join(root, tree);
+  return path.join(base, chapter.slug);
+}
+
+/** Where the committed starter of a learner file is, as git names it. */
+export function starterGitPath(chapter: ChapterSpec, file: string): string {
+  return `chapters/${chapter.slug}/${file}`;
 }
 
 export function checkFile(chapter: ChapterSpec): string {
@@ -20,6 +34,11 @@ export function checkFile(chapter: ChapterSpec): string {
 
 export function benchFile(chapter: ChapterSpec): string {
   return path.join(root, 'bench', `${chapter.slug}.bench.ts`);
+}
+
+/** The committed scorecard of the reference solution (see results.ts). */
+export function referenceFile(slug: string): string {
+  return path.join(root, 'bench', 'reference', `${slug}.json`);
 }
 
 export function lessonFile(chapter: ChapterSpec): string {

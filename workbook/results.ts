@@ -2,7 +2,7 @@
 // the site charts them and `progress` reads them back.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { resultsDir } from './paths.ts';
+import { referenceFile, resultsDir } from './paths.ts';
 import type { ChapterSpec, Scorecard, Tree } from './types.ts';
 
 export async function saveResult(card: Scorecard): Promise<string> {
@@ -36,4 +36,12 @@ export async function loadHistory(chapter: ChapterSpec, tree: Tree): Promise<Sco
     }),
   );
   return cards.filter((c): c is Scorecard => c !== undefined);
+}
+
+/**
+ * The reference solution's scorecard, committed under bench/reference/ so the
+ * site can show reference figures on a fresh clone with no runs of its own.
+ */
+export async function saveReference(card: Scorecard): Promise<void> {
+  await writeFile(referenceFile(card.chapter.slug), `${JSON.stringify(card, null, 2)}\n`);
 }

@@ -1,9 +1,10 @@
 // Scores one chapter: type-check the learner's files, run the checks, run the
 // bench, grade everything against the manifest and record the result.
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { runChild } from './child.ts';
 import { buildScorecard } from './grade.ts';
-import { benchFile, chapterDir, checkFile, root } from './paths.ts';
+import { benchFile, chapterDir, checkFile, root, workbookDir } from './paths.ts';
 import { backendName } from './services.ts';
 import { syntaxProblems } from './syntax.ts';
 import type { ChapterSpec, CheckResult, Measurement, RunProblem, Scorecard, Tree } from './types.ts';
@@ -49,9 +50,12 @@ export async function runChapter({ chapter, tree, onProgress = () => {} }: RunOp
   const types = runTypecheck(learnerFiles);
   onProgress('checking correctness');
   const problems: RunProblem[] = [];
-  await runChecks(chapter, env, checks, problems, onProgress);
-  onProgress('measuring');
-  const benchFailure = await runBench(chapter, env, measurements, onProgress);
+  const completed = await runChecks(chapter, env, checks, problems, onProgress);
+  let benchFailure = 'not measured: the checks did not run to the end (see Problems above)';
+  if (completed) {
+    onProgress('measuring');
+    benchFailure = (await runBench(chapter, env, measurements, onProgress)) ?? '';
+  }
   problems.unshift(...(await types));
   return finish(problems, benchFailure);
 }
@@ -70,19 +74,22 @@ async function runTypecheck(files: string[]): Promise<RunProblem[]> {
   return [{ kind: 'crash', message: `the type-check did not finish (exit ${outcome.exitCode}):\n${tail(outcome.output)}` }];
 }
 
+/** Runs the checks; false when they hung or crashed before the end. */
 async function runChecks(
   chapter: ChapterSpec,
   env: Record<string, string>,
   checks: Map<string, Omit<CheckResult, 'title'>>,
   problems: RunProblem[],
   onProgress: (label: string) => void,
-): Promise<void> {
+): Promise<boolean> {
   let running: string | undefined;
   let finished = false;
+  await mkdir(workbookDir, { recursive: true });
+  const marker = path.join(workbookDir, `running-check-${process.pid}-${Date.now()}`);
   const outcome = await runChild({
     script: path.join(root, 'workbook', 'checks-child.ts'),
     args: [checkFile(chapter)],
-    env,
+    env: { ...env, WORKBOOK_CHECK_MARKER: marker },
     timeoutMs: CHECKS_BUDGET_MS,
     idleTimeoutMs: CHECK_IDLE_MS,
     onEvent(event) {
@@ -100,6 +107,10 @@ async function runChecks(
       }
     },
   });
+  // The marker names the check that started last, even if its worker hung before reporting.
+  const lastStarted = await readFile(marker, 'utf8').catch(() => undefined);
+  await rm(marker, { force: true });
+  running ??= outcome.timedOut ? lastStarted : undefined;
   if (outcome.timedOut) {
     const where = running ? `check "${running}"` : 'the checks';
     const message = `${where} did not finish: no progress for ${CHECK_IDLE_MS / 1000} s. Is there a loop that never ends, or a promise that never settles?`;
@@ -108,6 +119,7 @@ async function runChecks(
   } else if (!finished) {
     problems.push({ kind: 'crash', message: `the checks stopped early (exit ${outcome.exitCode}):\n${tail(outcome.output)}` });
   }
+  return finished && !outcome.timedOut;
 }
 
 async function runBench(

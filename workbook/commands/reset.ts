@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { green } from '../format.ts';
-import { backupsDir, chapterDir, relative, root } from '../paths.ts';
+import { backupsDir, chapterDir, relative, root, starterGitPath } from '../paths.ts';
 import type { ChapterSpec } from '../types.ts';
 
 export async function resetChapter(chapter: ChapterSpec): Promise<number> {
@@ -13,7 +13,7 @@ export async function resetChapter(chapter: ChapterSpec): Promise<number> {
   await mkdir(backup, { recursive: true });
   const files = chapter.files.map((file) => path.join(chapterDir('chapters', chapter), file));
   // Read every starter before touching anything, so a failure changes nothing.
-  const starters = files.map((file) => starterText(relative(file)));
+  const starters = chapter.files.map((file) => starterText(starterGitPath(chapter, file)));
   for (const [i, learnerFile] of files.entries()) {
     await copyFile(learnerFile, path.join(backup, path.basename(learnerFile))).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error; // Nothing to back up if the file was deleted.

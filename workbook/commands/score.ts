@@ -5,12 +5,20 @@ import { dim } from '../format.ts';
 import { relative } from '../paths.ts';
 import { chapterDir } from '../paths.ts';
 import { renderScorecard } from '../render.ts';
-import { saveResult } from '../results.ts';
+import { saveReference, saveResult } from '../results.ts';
 import { runChapter } from '../run.ts';
 import type { ChapterSpec, Scorecard, Tree } from '../types.ts';
 
-export async function scoreChapter(chapter: ChapterSpec, tree: Tree, options: { json: boolean }): Promise<number> {
+export async function scoreChapter(
+  chapter: ChapterSpec,
+  tree: Tree,
+  options: { json: boolean; saveReference?: boolean },
+): Promise<number> {
   const card = await scoreWithProgress(chapter, tree);
+  if (options.saveReference) {
+    if (tree !== 'solutions') throw new Error('--save-reference records the reference solution: add --solution');
+    await saveReference(card);
+  }
   if (options.json) process.stdout.write(`${JSON.stringify(card, null, 2)}\n`);
   else printScorecard(chapter, card);
   return card.verdict === 'pass' ? 0 : 1;

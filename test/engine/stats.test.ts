@@ -1,0 +1,40 @@
+import { expect, test } from 'vitest';
+import { interleavedRatios, median, quantile, samplesNeededFor, summarize } from '../../workbook/stats.ts';
+
+test('quantile interpolates between ranks', () => {
+  const sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  expect(quantile(sorted, 0)).toBe(1);
+  expect(quantile(sorted, 1)).toBe(10);
+  expect(quantile(sorted, 0.5)).toBe(5.5);
+  expect(quantile([], 0.5)).toBeNaN();
+});
+
+test('summarize reports the tail, not just the middle', () => {
+  const samples = [...Array.from({ length: 99 }, () => 1), 500];
+  const summary = summarize(samples);
+  expect(summary).toMatchObject({ n: 100, min: 1, p50: 1, max: 500 });
+  expect(summary.p99).toBeGreaterThan(1);
+  expect(summary.mean).toBeCloseTo(5.99, 2);
+});
+
+test('median ignores one wild outlier', () => {
+  expect(median([3, 1, 1000, 2, 2])).toBe(2);
+});
+
+test('samplesNeededFor: p99 needs 100 samples', () => {
+  expect(samplesNeededFor(0.99)).toBe(100);
+  expect(samplesNeededFor(0.95)).toBe(20);
+});
+
+test('interleavedRatios sees a 3× heavier subject as about 3×', () => {
+  let sink = 0;
+  const work = (n: number) => {
+    for (let i = 0; i < n; i++) sink += Math.sqrt(i);
+  };
+  const ratios = interleavedRatios(() => work(200), () => work(600), { rounds: 11, callsPerRound: 200 });
+  expect(ratios).toHaveLength(11);
+  // Wide bounds: this is a smoke test of the mechanism, not a benchmark.
+  expect(median(ratios)).toBeGreaterThan(1.5);
+  expect(median(ratios)).toBeLessThan(6);
+  expect(sink).toBeGreaterThan(0);
+});
