@@ -27,6 +27,7 @@ export default defineBench(2, async ({ subject, retainedBytes, report, progress 
   });
 
   progress('record() overhead');
+  // #region overhead
   // The baseline is the least a collector can do: bump a per-tool counter.
   const counts = new Map<string, number>();
   const baseline = (i: number) => {
@@ -36,6 +37,7 @@ export default defineBench(2, async ({ subject, retainedBytes, report, progress 
   const metrics = new MetricsCollector();
   const subjectRecord = (i: number) => metrics.record(TOOLS[i & 3]!, latencyAt(i), true);
   const ratios = interleavedRatios(baseline, subjectRecord, { rounds: 21, callsPerRound: 10_000 });
+  // #endregion overhead
   report({
     id: 'record-overhead',
     value: median(ratios),

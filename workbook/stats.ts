@@ -40,6 +40,7 @@ export function samplesNeededFor(q: number): number {
   return Math.ceil(1 / (1 - q));
 }
 
+// #region interleaved
 export interface InterleavedOptions {
   /** How many alternating baseline/subject rounds to run. */
   rounds: number;
@@ -82,3 +83,4 @@ export function interleavedRatios(
   }
   return ratios;
 }
+// #endregion interleaved

@@ -38,6 +38,7 @@ export function createSearchServer(deps: SearchDeps): McpServer {
       description: 'Search the catalogue.',
       inputSchema: { query: z.string() },
     },
+    // #region flawed-handler
     async ({ query }) => {
       const started = performance.now();
       const pending = deps.lookup(query);
@@ -53,6 +54,7 @@ export function createSearchServer(deps: SearchDeps): McpServer {
       cache.set(query, answer);
       return text(answer);
     },
+    // #endregion flawed-handler
   );
 
   server.registerTool(

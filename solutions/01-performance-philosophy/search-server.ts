@@ -31,6 +31,7 @@ export function createSearchServer(deps: SearchDeps): McpServer {
     deps.logSlow ?? ((query, ms) => console.warn(`slow lookup: ${ms.toFixed(0)} ms for ${JSON.stringify(query)}`));
   const startedAt = performance.now();
   const stats = { hits: 0, misses: 0 };
+  // #region cache-config
   const cache = new LRUCache<string, string>({
     max: MAX_CACHED_QUERIES,
     ttl: CACHE_TTL_MS,
@@ -38,9 +39,11 @@ export function createSearchServer(deps: SearchDeps): McpServer {
     ttlResolution: 0,
     perf: { now },
   });
+  // #endregion cache-config
 
   const server = new McpServer({ name: 'search', version: '1.0.0' });
 
+  // #region search-tool
   server.registerTool(
     'search',
     {
@@ -68,6 +71,7 @@ export function createSearchServer(deps: SearchDeps): McpServer {
       return text(answer);
     },
   );
+  // #endregion search-tool
 
   server.registerTool(
     'status',
