@@ -6,7 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { failedIds } from '../workbook/grade.ts';
 import { chapters } from '../workbook/manifest.ts';
 import type { ChapterSpec, Scorecard } from '../workbook/types.ts';
-import { committedStarter, scoreJson } from './support/cli.ts';
+import { committedStarterTree } from '../workbook/starters.ts';
+import { scoreJson } from './support/cli.ts';
 import { reachable, realServices } from './support/services.ts';
 
 interface Mode {
@@ -61,7 +62,7 @@ for (const chapter of chapters) {
       }, 180_000);
 
       test(`${mode.name}: the starter fails exactly what its lesson names`, async () => {
-        const starter = committedStarter(chapter.number);
+        const starter = committedStarterTree(chapter);
         const { card } = await scoreJson(chapter.number, 'chapters', { ...mode.env, ...starter.env }).finally(starter.remove);
         expect(card.problems, 'a starter must run cleanly: broken behaviour, not broken code').toEqual([]);
         expect(failedIds(card).sort(), explain(card)).toEqual(Object.keys(chapter.starterFails).sort());

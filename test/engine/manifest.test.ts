@@ -77,3 +77,8 @@ test('every chapter folder on disk is in the manifest', () => {
 test('chapter numbers are 1, 2, 3… in order', () => {
   expect(chapters.map((c) => c.number)).toEqual(chapters.map((_, i) => i + 1));
 });
+
+test('the README lists every chapter under its manifest title', () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  for (const chapter of chapters) expect(readme, chapter.title).toContain(`| ${chapter.number} | ${chapter.title} |`);
+});

@@ -1,9 +1,10 @@
 // Runs the workbook CLI the way a learner does, for the engine's own tests.
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findChapter } from '../../workbook/chapters.ts';
-import { chapterDir, root, starterGitPath, workbookDir } from '../../workbook/paths.ts';
+import { root, workbookDir } from '../../workbook/paths.ts';
+import { temporaryLearnerTree } from '../../workbook/starters.ts';
 import type { Scorecard } from '../../workbook/types.ts';
 
 /** Where the engine's own test runs write results: never the learner's folder. */
@@ -45,42 +46,14 @@ export async function scoreJson(chapterNumber: number, tree: 'chapters' | 'solut
 }
 
 /**
- * A learner tree holding the starter as committed, so `npm test` grades the
- * workbook's starters even after a learner has worked on chapters/. Files git
- * does not know yet (a chapter being written) come from the working copy.
- */
-export function committedStarter(chapterNumber: number) {
-  const chapter = findChapter(chapterNumber);
-  const learner = learnerFixture(chapterNumber, 'chapters');
-  for (const file of chapter.files) {
-    try {
-      learner.write(
-        file,
-        execFileSync('git', ['show', `HEAD:${starterGitPath(chapter, file)}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
-      );
-    } catch {
-      // Not committed yet: keep the working copy.
-    }
-  }
-  return learner;
-}
-
-/**
- * A throwaway learner tree inside .workbook/ holding a copy of one chapter's
- * files, for scoring broken variants without touching chapters/.
+ * A throwaway copy of one chapter for scoring broken variants without touching
+ * chapters/ (see workbook/starters.ts).
  */
 export function learnerFixture(chapterNumber: number, from: 'chapters' | 'solutions' = 'solutions') {
-  const chapter = findChapter(chapterNumber);
-  mkdirSync(workbookDir, { recursive: true });
-  const learnerRoot = mkdtempSync(path.join(workbookDir, 'fixture-'));
-  cpSync(chapterDir(from, chapter), path.join(learnerRoot, chapter.slug), { recursive: true });
-  const file = (name: string) => path.join(learnerRoot, chapter.slug, name);
+  const tree = temporaryLearnerTree(findChapter(chapterNumber), from);
   return {
-    env: { WORKBOOK_LEARNER_ROOT: learnerRoot },
-    read: (name: string) => readFileSync(file(name), 'utf8'),
-    write: (name: string, text: string) => writeFileSync(file(name), text),
-    path: file,
-    root: learnerRoot,
-    remove: () => rmSync(learnerRoot, { recursive: true, force: true }),
+    ...tree,
+    read: (name: string) => readFileSync(tree.file(name), 'utf8'),
+    write: (name: string, text: string) => writeFileSync(tree.file(name), text),
   };
 }
