@@ -16,6 +16,8 @@ export interface ChildOptions {
   timeoutMs: number;
   /** Kill the child if it sends no event for this long (a hung check). */
   idleTimeoutMs?: number;
+  /** The silence allowed before the first event: starting up is slow on a loaded machine. */
+  startupTimeoutMs?: number;
   onEvent: (event: Record<string, unknown>) => void;
 }
 
@@ -46,22 +48,26 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
+    const expire = () => {
+      timedOut = true;
+      killGroup(child.pid);
+    };
+    const timer = setTimeout(expire, options.timeoutMs);
+    const firstSilence = options.startupTimeoutMs ?? options.idleTimeoutMs;
+    let idleTimer = firstSilence ? setTimeout(expire, firstSilence) : undefined;
     const events = createInterface({ input: child.stdio[3] as Readable });
     events.on('line', (line) => {
       if (!line.trim()) return;
-      if (idleTimer) idleTimer.refresh();
+      if (options.idleTimeoutMs) {
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(expire, options.idleTimeoutMs);
+      }
       try {
         options.onEvent(JSON.parse(line) as Record<string, unknown>);
       } catch {
         collect(Buffer.from(`${line}\n`));
       }
     });
-    const expire = () => {
-      timedOut = true;
-      killGroup(child.pid);
-    };
-    const timer = setTimeout(expire, options.timeoutMs);
-    const idleTimer = options.idleTimeoutMs ? setTimeout(expire, options.idleTimeoutMs) : undefined;
     const stopOnExit = () => killGroup(child.pid);
     process.once('exit', stopOnExit);
     child.on('error', reject);

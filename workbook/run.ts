@@ -16,11 +16,17 @@ export interface RunOptions {
   onProgress?: (label: string) => void;
 }
 
-/** A check that sends nothing for this long is taken to be stuck (an infinite loop). */
-const CHECK_IDLE_MS = 8_000;
-const CHECKS_BUDGET_MS = 120_000;
-const BENCH_IDLE_MS = 20_000;
-const BENCH_BUDGET_MS = 120_000;
+/**
+ * Once checks are running, one that sends nothing for this long is taken to be
+ * stuck in a loop (vitest's own per-check timeout catches a promise that never
+ * settles; only a synchronous loop silences the worker this long).
+ */
+const CHECK_IDLE_MS = 12_000;
+/** Starting vitest, or PGlite in a bench, can take many seconds on a loaded machine. */
+const STARTUP_MS = 90_000;
+const CHECKS_BUDGET_MS = 240_000;
+const BENCH_IDLE_MS = 30_000;
+const BENCH_BUDGET_MS = 240_000;
 
 export async function runChapter({ chapter, tree, onProgress = () => {} }: RunOptions): Promise<Scorecard> {
   const startedAt = new Date();
@@ -92,6 +98,7 @@ async function runChecks(
     env: { ...env, WORKBOOK_CHECK_MARKER: marker },
     timeoutMs: CHECKS_BUDGET_MS,
     idleTimeoutMs: CHECK_IDLE_MS,
+    startupTimeoutMs: STARTUP_MS,
     onEvent(event) {
       if (event.type === 'start') {
         running = String(event.id);
@@ -137,6 +144,7 @@ async function runBench(
     nodeFlags: ['--expose-gc'],
     timeoutMs: BENCH_BUDGET_MS,
     idleTimeoutMs: BENCH_IDLE_MS,
+    startupTimeoutMs: STARTUP_MS,
     onEvent(event) {
       if (event.type === 'progress') onProgress(`measuring ${String(event.label)}`);
       else if (event.type === 'measurement') {
