@@ -5,7 +5,7 @@ import path from 'node:path';
 import { runChild } from './child.ts';
 import { buildScorecard } from './grade.ts';
 import { benchFile, chapterDir, checkFile, root, workbookDir } from './paths.ts';
-import { backendName } from './services.ts';
+import { backendName, serviceProblems } from './services.ts';
 import { syntaxProblems } from './syntax.ts';
 import type { ChapterSpec, CheckResult, Measurement, RunProblem, Scorecard, Tree } from './types.ts';
 
@@ -51,6 +51,10 @@ export async function runChapter({ chapter, tree, onProgress = () => {} }: RunOp
   // Nothing is meaningful until the files parse: report only the compiler.
   const syntax = syntaxProblems(learnerFiles);
   if (syntax.length > 0) return finish(syntax, 'not measured: the file does not compile');
+
+  // A configured service that is down would fail every check for one reason: say it once.
+  const down = await serviceProblems(chapter);
+  if (down.length > 0) return finish(down, 'not measured: a service is unreachable');
 
   // The full type-check runs beside the checks and the bench.
   const types = runTypecheck(learnerFiles);

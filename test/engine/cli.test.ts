@@ -76,3 +76,11 @@ test('reset restores the starter from git and keeps a backup of the learner’s 
   );
   expect(path.resolve(backup!).startsWith(backupsDir)).toBe(true);
 }, 30_000);
+
+test('a real service that is down is named, with what to do, before any check runs', async () => {
+  const { run, card } = await scoreJson(6, 'solutions', { REDIS_URL: 'redis://127.0.0.1:1' });
+  expect(run.code).toBe(1);
+  expect(card.problems).toEqual([
+    expect.objectContaining({ kind: 'service', message: expect.stringMatching(/REDIS_URL=redis:\/\/127\.0\.0\.1:1 is set, but nothing answered/) }),
+  ]);
+}, 30_000);
