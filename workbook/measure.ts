@@ -3,6 +3,7 @@
 // metric id from the manifest, and the engine grades it.
 import { Bench } from 'tinybench';
 import { findChapter } from './chapters.ts';
+import { weigh } from './memory.ts';
 import { summarize } from './stats.ts';
 import { currentTree, loadSubject } from './subject.ts';
 import type { ChapterSpec, Measurement, SampleSummary, Tree } from './types.ts';
@@ -81,29 +82,7 @@ async function latency(name: string, fn: () => unknown, options: LatencyOptions)
   return summarize(samples);
 }
 
-export function collectGarbage(): void {
-  if (typeof globalThis.gc !== 'function') {
-    throw new Error('memory readings need node --expose-gc (the engine passes it; run benches through npm run chapter)');
-  }
-  // Several passes: the first can leave work for weak references and finalizers.
-  for (let i = 0; i < 3; i++) globalThis.gc();
-}
-
-function heapBytes(): number {
-  const usage = process.memoryUsage();
-  // external already includes arrayBuffers (Buffers, typed arrays).
-  return usage.heapUsed + usage.external;
-}
-
-// Holds what is being weighed, so the collector cannot free it before the reading.
-let weighed: unknown;
-
 async function retainedBytes(build: () => unknown | Promise<unknown>): Promise<number> {
-  collectGarbage();
-  const before = heapBytes();
-  weighed = await build();
-  collectGarbage();
-  const after = heapBytes();
-  weighed = undefined;
-  return Math.max(0, after - before);
+  const { bytes } = await weigh(build);
+  return bytes;
 }
