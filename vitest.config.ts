@@ -7,5 +7,8 @@ export default defineConfig({
     env: { WORKBOOK_TREE: process.env.WORKBOOK_TREE ?? 'solutions' },
     execArgv: ['--expose-gc'],
     testTimeout: 10_000,
+    // One file at a time: the scorecard, CLI and site suites start processes of
+    // their own, and a 2-core machine is busy enough with those.
+    fileParallelism: false,
   },
 });
