@@ -2,11 +2,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resultsDir } from './src/lib/dirs.mjs';
+import { resultsDir } from '../workbook/paths.ts';
 
 /**
- * workbook/paths.ts (and src/lib/dirs.mjs) find the repository from their own
- * import.meta.url. Bundled for the static build that URL would point at a
+ * workbook/paths.ts finds the repository from its own import.meta.url. Bundled for the static build that URL would point at a
  * chunk in site/dist; pin it to the source file instead.
  * @param {string} root the repository root
  * @returns {import('vite').Plugin}
@@ -36,7 +35,7 @@ export function liveResults() {
     name: 'workbook:live-results',
     apply: 'serve',
     configureServer(server) {
-      const dir = resultsDir();
+      const dir = resultsDir; // workbook/paths.ts: .workbook/results, or WORKBOOK_RESULTS_DIR
       mkdirSync(dir, { recursive: true }); // so the watcher has something to watch on a fresh clone
       server.watcher.add(dir);
       const announce = (file) => {

@@ -124,6 +124,43 @@ async function clientJsBytes(page: Page, url: string): Promise<number> {
 
 const lessonFile = (chapter: ChapterSpec) => path.join(root, 'chapters', chapter.slug, 'lesson.mdx');
 
+type Box = { x: number; y: number; width: number; height: number };
+/** Where an element is on the page (not the viewport), so scrolling does not change the answer. */
+async function pageBox(page: Page, selector: string): Promise<Box> {
+  return page.evaluate<Box>(`(() => {
+    const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect();
+    return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height };
+  })()`);
+}
+
+/** Heading levels in document order: one h1, and no level skipped on the way down. */
+async function headingProblems(page: Page): Promise<string[]> {
+  const levels = await page.evaluate<number[]>(`[...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')].map((h) => Number(h.tagName[1]))`);
+  const problems: string[] = [];
+  if (levels.filter((l) => l === 1).length !== 1) problems.push(`${levels.filter((l) => l === 1).length} h1 elements`);
+  levels.forEach((level, i) => {
+    const before = levels[i - 1] ?? 1;
+    if (i > 0 && level > before + 1) problems.push(`h${before} followed by h${level} (heading ${i + 1})`);
+  });
+  return problems;
+}
+
+/** WCAG contrast ratio of an element's text against the background of `backgroundOf`. */
+async function contrast(page: Page, textSelector: string, backgroundOf: string): Promise<number> {
+  const [fg, bg] = await page.evaluate<[string, string]>(
+    `[getComputedStyle(document.querySelector(${JSON.stringify(textSelector)})).color, getComputedStyle(document.querySelector(${JSON.stringify(backgroundOf)})).backgroundColor]`,
+  );
+  const luminance = (css: string) => {
+    const [r, g, b] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
 describe.skipIf(!haveChromium)('site', { timeout: 120_000 }, () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'workbook-site-'));
   // Inside the repository (git-ignored) so the build's server chunks resolve node_modules;
@@ -186,6 +223,7 @@ describe.skipIf(!haveChromium)('site', { timeout: 120_000 }, () => {
       expect(jsBytes).toBeLessThanOrEqual(clientJsBudget);
       await expect(page.locator('h1').textContent()).resolves.toBe(chapter.title);
       expect(await page.locator('h1').count()).toBe(1);
+      expect(await headingProblems(page)).toEqual([]);
 
       const lesson = page.locator('article[aria-label="Lesson"]');
       if (existsSync(lessonFile(chapter))) {
@@ -207,18 +245,36 @@ describe.skipIf(!haveChromium)('site', { timeout: 120_000 }, () => {
       const diffs = code.locator('details.diff');
       for (let i = 0; i < (await diffs.count()); i++) expect(await diffs.nth(i).getAttribute('open')).toBeNull();
 
-      // One chart per metric, each with an accessible title.
-      const island = page.locator('#live-results');
+      // The compact scorecard: every check and metric of the manifest, marked.
+      const panel = page.locator('#live-results');
+      expect(await panel.locator('li').count()).toBe(chapter.checks.length + chapter.metrics.length);
+      // The full results: one chart per metric, each with an accessible title.
+      const island = page.locator('#results-detail');
       expect(await island.locator('.metric > svg.chart').count()).toBe(chapter.metrics.length);
       expect(await island.locator('svg.chart title').count()).toBeGreaterThanOrEqual(chapter.metrics.length);
       if (chapter === first) {
+        await expect(panel.innerText()).resolves.toMatch(/Passing: \d+ of \d+ checks and targets met/);
         await expect(island.innerText()).resolves.toMatch(/Passing: \d+ of \d+ checks and targets met/);
         expect(await island.locator('svg.chart polyline').count()).toBeGreaterThan(0); // history over 2 runs
       } else {
+        await expect(panel.innerText()).resolves.toMatch(/Not run yet/);
         await expect(island.innerText()).resolves.toMatch(/Not run yet/);
       }
+
+      // Wide screen (1280 px): the scorecard beside the lesson, and still in view halfway down it.
+      const lessonBox = await pageBox(page, 'article[aria-label="Lesson"]');
+      const sideBox = await pageBox(page, 'aside.side');
+      expect(sideBox.x).toBeGreaterThanOrEqual(lessonBox.x + lessonBox.width);
+      expect(Math.abs(sideBox.y - lessonBox.y)).toBeLessThan(80);
       const shot = (name: string) => path.join(screenshots, `chapter-${chapter.number}-${name}.png`);
       await page.screenshot({ path: shot('top') });
+      if (lessonBox.height > 2 * 900) {
+        await page.evaluate(`window.scrollTo(0, ${Math.round(lessonBox.y + lessonBox.height / 2)})`);
+        const inView = await page.evaluate<{ top: number; bottom: number }>(`(() => { const r = document.querySelector('aside.side').getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; })()`);
+        expect(inView.top).toBeGreaterThanOrEqual(0);
+        expect(inView.top).toBeLessThan(100); // stuck near the top of the viewport
+        await page.screenshot({ path: shot('reading') });
+      }
       await island.screenshot({ path: shot('results') });
       if ((await diffs.count()) > 0) {
         await diffs.first().locator('summary').click();
@@ -248,15 +304,36 @@ describe.skipIf(!haveChromium)('site', { timeout: 120_000 }, () => {
       await expect(rows.first().innerText()).resolves.toMatch(/^Ada/);
       await page.screenshot({ path: path.join(screenshots, 'team.png'), fullPage: true });
 
+      // Wide, dark: the scorecard panel's text keeps its contrast in both schemes.
+      await page.setViewportSize({ width: 1440, height: 900 });
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        await page.goto(`${base}/chapters/${first.slug}/`, { timeout: 15_000 });
+        for (const text of ['#live-results h2', '#live-results .meta', '#live-results .count', '#live-results .mark.pass', '#live-results [data-metric] .line .muted']) {
+          const ratio = await contrast(page, text, 'aside.side');
+          expect(ratio, `${text} in ${colorScheme} mode`).toBeGreaterThanOrEqual(4.5);
+        }
+        if (colorScheme === 'dark') await page.screenshot({ path: path.join(screenshots, 'wide-dark.png') });
+      }
+
+      // Phone: the scorecard follows the lesson, one column, nothing wider than the screen.
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.emulateMedia({ colorScheme: 'dark' });
-      await page.goto(`${base}/chapters/${first.slug}/`, { timeout: 15_000 });
-      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-      expect(overflow).toBeLessThanOrEqual(1); // nothing wider than a phone screen
-      const background = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
-      expect(background).toBe('rgb(13, 17, 23)');
-      await page.screenshot({ path: path.join(screenshots, 'phone-dark.png'), fullPage: false });
-      await page.locator('#live-results').screenshot({ path: path.join(screenshots, 'phone-dark-results.png') });
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        await page.goto(`${base}/chapters/${first.slug}/`, { timeout: 15_000 });
+        const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+        expect(overflow).toBeLessThanOrEqual(1);
+        const lessonBox = await pageBox(page, 'article[aria-label="Lesson"]');
+        const sideBox = await pageBox(page, 'aside.side');
+        expect(sideBox.y).toBeGreaterThanOrEqual(lessonBox.y + lessonBox.height);
+        expect(Math.abs(sideBox.x - lessonBox.x)).toBeLessThan(2);
+        expect(await pageBox(page, '#results-detail').then((b) => b.y)).toBeGreaterThanOrEqual(sideBox.y + sideBox.height);
+        const background = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+        expect(background).toBe(colorScheme === 'dark' ? 'rgb(13, 17, 23)' : 'rgb(255, 255, 255)');
+        await page.screenshot({ path: path.join(screenshots, `phone-${colorScheme}.png`), fullPage: false });
+        await page.locator('aside.side').screenshot({ path: path.join(screenshots, `phone-${colorScheme}-scorecard.png`) });
+      }
+      await page.locator('#results-detail').screenshot({ path: path.join(screenshots, 'phone-dark-results.png') });
     } finally {
       await page.close();
     }
@@ -292,8 +369,12 @@ describe.skipIf(!haveChromium)('site', { timeout: 120_000 }, () => {
       writeResult(devResults, scorecard(first, startedAt, [first.checks[0]!.id]));
       await page.waitForFunction(`document.getElementById('live-results')?.dataset.run === ${JSON.stringify(startedAt)}`, undefined, { timeout: 20_000 });
       await expect(page.locator('#live-results').innerText()).resolves.toMatch(/Failing: \d+ of \d+ checks and targets met/);
+      // The charts below the lesson are refreshed with the panel.
+      expect(await page.locator('#results-detail').getAttribute('data-run')).toBe(startedAt);
+      await expect(page.locator('#results-detail').innerText()).resolves.toMatch(/Failing: \d+ of \d+ checks and targets met/);
       expect(await page.evaluate<string | undefined>('window.marker')).toBe('same page'); // no reload happened
-      await page.locator('#live-results').screenshot({ path: path.join(screenshots, 'dev-live-update.png') });
+      await expect(page.locator('.live-status').innerText()).resolves.toMatch(/updated/);
+      await page.locator('aside.side').screenshot({ path: path.join(screenshots, 'dev-live-update.png') });
     } finally {
       await page.close();
       dev.kill('SIGTERM');

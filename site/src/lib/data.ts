@@ -6,10 +6,15 @@ import path from 'node:path';
 import { chapters } from '../../../workbook/manifest.ts';
 import type { ChapterProgress } from '../../../workbook/progress.ts';
 import { bestFigures } from '../../../workbook/progress.ts';
+import { lessonFile, referenceFile, relative, resultsDir, root, workbookDir } from '../../../workbook/paths.ts';
 import type { ChapterSpec, Scorecard, Tree } from '../../../workbook/types.ts';
-import { progressDir, repoRoot, resultsDir } from './dirs.mjs';
 
 export { chapters };
+
+/** `.workbook/progress/` (where `npm run chapter progress -- --export` writes), or TEAM_PROGRESS_DIR. */
+export function progressDir(): string {
+  return path.resolve(process.env.TEAM_PROGRESS_DIR ?? path.join(workbookDir, 'progress'));
+}
 
 function readJson<T>(file: string): T | undefined {
   try {
@@ -26,7 +31,7 @@ function isScorecard(value: unknown): value is Scorecard {
 
 /** Every saved run of a chapter for one tree, oldest first. */
 export function history(slug: string, tree: Tree = 'chapters'): Scorecard[] {
-  const dir = path.join(resultsDir(), slug);
+  const dir = path.join(resultsDir, slug);
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -42,13 +47,13 @@ export function history(slug: string, tree: Tree = 'chapters'): Scorecard[] {
 
 /** The learner's latest run (latest-<tree>.json, else the newest history file). */
 export function latest(slug: string, tree: Tree = 'chapters'): Scorecard | undefined {
-  const card = readJson<unknown>(path.join(resultsDir(), slug, `latest-${tree}.json`));
+  const card = readJson<unknown>(path.join(resultsDir, slug, `latest-${tree}.json`));
   return isScorecard(card) ? card : history(slug, tree).at(-1);
 }
 
 /** The committed reference scorecard (bench/reference/<slug>.json), else a local reference run. */
 export function reference(slug: string): Scorecard | undefined {
-  const card = readJson<unknown>(path.join(repoRoot, 'bench', 'reference', `${slug}.json`));
+  const card = readJson<unknown>(referenceFile(slug));
   return isScorecard(card) ? card : latest(slug, 'solutions');
 }
 
@@ -99,17 +104,17 @@ export function progressExports(): { exports: ProgressExport[]; unreadable: stri
 
 /** chapters/NN-slug/lesson.mdx, relative to the repository root. */
 export function lessonPath(chapter: ChapterSpec): string {
-  return `chapters/${chapter.slug}/lesson.mdx`;
+  return relative(lessonFile(chapter));
 }
 
 export function hasLesson(chapter: ChapterSpec): boolean {
-  return existsSync(path.join(repoRoot, lessonPath(chapter)));
+  return existsSync(lessonFile(chapter));
 }
 
 /** A source file of the repository, or undefined when it does not exist (yet). */
 export function source(file: string): string | undefined {
   try {
-    return readFileSync(path.join(repoRoot, file), 'utf8');
+    return readFileSync(path.join(root, file), 'utf8');
   } catch {
     return undefined;
   }
