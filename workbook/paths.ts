@@ -12,6 +12,8 @@ export const resultsDir = process.env.WORKBOOK_RESULTS_DIR
   ? path.resolve(process.env.WORKBOOK_RESULTS_DIR)
   : path.join(workbookDir, 'results');
 export const backupsDir = path.join(workbookDir, 'backups');
+/** Progress exports for a team page; a team lead points TEAM_PROGRESS_DIR at the collected files. */
+export const progressDir = path.resolve(process.env.TEAM_PROGRESS_DIR ?? path.join(workbookDir, 'progress'));
 
 /**
  * The learner's copy normally is chapters/ itself. WORKBOOK_LEARNER_ROOT points

@@ -5,14 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { bold, dim, green, pad, red, withUnit } from '../format.ts';
 import { chapters } from '../manifest.ts';
-import { relative, workbookDir } from '../paths.ts';
+import { progressDir, relative } from '../paths.ts';
 import { allProgress, type ChapterProgress } from '../progress.ts';
 
 export async function showProgress(options: { json: boolean; export: boolean; name: string | undefined }): Promise<number> {
   const progress = await allProgress();
   if (options.export) {
     const learner = options.name ?? learnerName();
-    const file = path.join(workbookDir, 'progress', `${learner.replace(/[^\w.-]+/g, '-')}.json`);
+    const file = path.join(progressDir, `${learner.replace(/[^\w.-]+/g, '-')}.json`);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, `${JSON.stringify({ learner, exportedAt: new Date().toISOString(), chapters: progress }, null, 2)}\n`);
     console.log(`Wrote ${relative(file)} — send it to whoever runs your team's progress page.`);

@@ -6,14 +6,14 @@ import path from 'node:path';
 import { chapters } from '../../../workbook/manifest.ts';
 import type { ChapterProgress } from '../../../workbook/progress.ts';
 import { bestFigures } from '../../../workbook/progress.ts';
-import { lessonFile, referenceFile, relative, resultsDir, root, workbookDir } from '../../../workbook/paths.ts';
+import { lessonFile, progressDir as teamProgressDir, referenceFile, relative, resultsDir, root } from '../../../workbook/paths.ts';
 import type { ChapterSpec, Scorecard, Tree } from '../../../workbook/types.ts';
 
 export { chapters };
 
-/** `.workbook/progress/` (where `npm run chapter progress -- --export` writes), or TEAM_PROGRESS_DIR. */
+/** Where `npm run chapter progress -- --export` writes (TEAM_PROGRESS_DIR overrides it). */
 export function progressDir(): string {
-  return path.resolve(process.env.TEAM_PROGRESS_DIR ?? path.join(workbookDir, 'progress'));
+  return teamProgressDir;
 }
 
 function readJson<T>(file: string): T | undefined {
