@@ -36,7 +36,7 @@ export default defineBench(2, async ({ subject, retainedBytes, report, progress 
   };
   const metrics = new MetricsCollector();
   const subjectRecord = (i: number) => metrics.record(TOOLS[i & 3]!, latencyAt(i), true);
-  const ratios = interleavedRatios(baseline, subjectRecord, { rounds: 21, callsPerRound: 10_000 });
+  const ratios = await interleavedRatios(baseline, subjectRecord, { rounds: 21, callsPerRound: 10_000 });
   // #endregion overhead
   report({
     id: 'record-overhead',

@@ -45,39 +45,42 @@ export interface InterleavedOptions {
   /** How many alternating baseline/subject rounds to run. */
   rounds: number;
   /** Calls per round; each round is timed as a whole to stay above timer resolution. */
-  callsPerRound: number;
+  callsPerRound?: number;
 }
 
 /**
  * Time `subject` against `baseline` in alternating rounds and return the
  * per-round ratios subject ÷ baseline. Interleaving means a burst of load from
  * elsewhere hits both sides alike; the median of the ratios ignores the rounds
- * it hit unevenly.
+ * it hit unevenly. Either side may be async: a returned promise is awaited.
  */
-export function interleavedRatios(
-  baseline: (i: number) => void,
-  subject: (i: number) => void,
-  { rounds, callsPerRound }: InterleavedOptions,
-): number[] {
-  const ratios: number[] = [];
-  const time = (fn: (i: number) => void): number => {
+export async function interleavedRatios(
+  baseline: (i: number) => unknown,
+  subject: (i: number) => unknown,
+  { rounds, callsPerRound = 1 }: InterleavedOptions,
+): Promise<number[]> {
+  const time = async (fn: (i: number) => unknown): Promise<number> => {
     const start = process.hrtime.bigint();
-    for (let i = 0; i < callsPerRound; i++) fn(i);
+    for (let i = 0; i < callsPerRound; i++) {
+      const result = fn(i);
+      if (result instanceof Promise) await result;
+    }
     return Number(process.hrtime.bigint() - start);
   };
   // One untimed round each lets the JIT settle before anything counts.
-  time(baseline);
-  time(subject);
+  await time(baseline);
+  await time(subject);
+  const ratios: number[] = [];
   for (let round = 0; round < rounds; round++) {
     // Alternate which side goes first so neither always runs on a warmer cache.
     let baselineNs: number;
     let subjectNs: number;
     if (round % 2 === 0) {
-      baselineNs = time(baseline);
-      subjectNs = time(subject);
+      baselineNs = await time(baseline);
+      subjectNs = await time(subject);
     } else {
-      subjectNs = time(subject);
-      baselineNs = time(baseline);
+      subjectNs = await time(subject);
+      baselineNs = await time(baseline);
     }
     ratios.push(subjectNs / Math.max(1, baselineNs));
   }

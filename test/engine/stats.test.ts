@@ -26,15 +26,21 @@ test('samplesNeededFor: p99 needs 100 samples', () => {
   expect(samplesNeededFor(0.95)).toBe(20);
 });
 
-test('interleavedRatios sees a 3× heavier subject as about 3×', () => {
+test('interleavedRatios sees a 3× heavier subject as about 3×', async () => {
   let sink = 0;
   const work = (n: number) => {
     for (let i = 0; i < n; i++) sink += Math.sqrt(i);
   };
-  const ratios = interleavedRatios(() => work(200), () => work(600), { rounds: 11, callsPerRound: 200 });
+  const ratios = await interleavedRatios(() => work(200), () => work(600), { rounds: 11, callsPerRound: 200 });
   expect(ratios).toHaveLength(11);
   // Wide bounds: this is a smoke test of the mechanism, not a benchmark.
   expect(median(ratios)).toBeGreaterThan(1.5);
   expect(median(ratios)).toBeLessThan(6);
   expect(sink).toBeGreaterThan(0);
+});
+
+test('interleavedRatios awaits async sides', async () => {
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const ratios = await interleavedRatios(() => wait(5), () => wait(25), { rounds: 3 });
+  expect(median(ratios)).toBeGreaterThan(2);
 });
