@@ -2,11 +2,11 @@
 // fake (calls in flight, round trips, steps after a deadline, queue size, lost
 // increments); the two timings are a ratio against a serial baseline in the
 // same run and percentiles of many status requests.
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { defineBench } from '../workbook/measure.ts';
 import { interleavedRatios, median, summarize } from '../workbook/stats.ts';
 import { sampleDocuments, watchEventLoop } from '../test/support/event-loop.ts';
-import { fakeIo, fakeRecordSource, steppedWork } from '../test/support/in-flight.ts';
+import { drainWithManyProducers, fakeIo, fakeRecordSource, steppedWork } from '../test/support/in-flight.ts';
 import { countInWorkers } from '../test/support/workers.ts';
 
 type MapLimitModule = typeof import('../solutions/03-async-optimization/map-limit.ts');
@@ -64,21 +64,7 @@ export default defineBench(3, async ({ subject, report, progress }) => {
   report({ id: 'steps-after-deadline', value: work.stats.stepsAfterAnswer, detail: `20 ms deadline on 30 steps of 4 ms; ${work.stats.stepsDone} steps ran in all` });
 
   progress('bounded queue');
-  const queue = new BoundedQueue<number>(10);
-  let peak = 0;
-  const look = () => (peak = Math.max(peak, queue.size));
-  const producers = Array.from({ length: 50 }, async (_, p) => {
-    for (let i = 0; i < 20; i++) {
-      await queue.push(p * 1000 + i);
-      look();
-    }
-  });
-  for (let taken = 0; taken < 1000; taken++) {
-    await queue.pop();
-    look();
-    if (taken % 10 === 0) await nextTurn();
-  }
-  await Promise.all(producers);
+  const peak = await drainWithManyProducers(new BoundedQueue<number>(10));
   report({ id: 'queue-peak', value: peak, detail: 'capacity 10, 50 producers × 20 items, one consumer' });
 
   progress('event loop while signing documents');

@@ -3,7 +3,7 @@
 // cannot corrupt them, and killing the whole group when it outlives its budget
 // (a learner's infinite loop must never hang the CLI).
 import { spawn } from 'node:child_process';
-import { writeSync } from 'node:fs';import { createInterface } from 'node:readline';
+import { statSync, writeSync } from 'node:fs';import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { root } from './paths.ts';
 
@@ -18,6 +18,11 @@ export interface ChildOptions {
   idleTimeoutMs?: number;
   /** The silence allowed before the first event: starting up is slow on a loaded machine. */
   startupTimeoutMs?: number;
+  /**
+   * A file the child rewrites as it makes progress; a change counts as an
+   * event. It reaches the parent even when a hung worker cannot report.
+   */
+  heartbeatFile?: string;
   onEvent: (event: Record<string, unknown>) => void;
 }
 
@@ -55,13 +60,25 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     const timer = setTimeout(expire, options.timeoutMs);
     const firstSilence = options.startupTimeoutMs ?? options.idleTimeoutMs;
     let idleTimer = firstSilence ? setTimeout(expire, firstSilence) : undefined;
+    const alive = () => {
+      if (!options.idleTimeoutMs) return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(expire, options.idleTimeoutMs);
+    };
+    let lastBeat = 0;
+    const heartbeat = options.heartbeatFile
+      ? setInterval(() => {
+          const changed = statSync(options.heartbeatFile!, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+          if (changed !== lastBeat) {
+            lastBeat = changed;
+            alive();
+          }
+        }, 200)
+      : undefined;
     const events = createInterface({ input: child.stdio[3] as Readable });
     events.on('line', (line) => {
       if (!line.trim()) return;
-      if (options.idleTimeoutMs) {
-        clearTimeout(idleTimer);
-        idleTimer = setTimeout(expire, options.idleTimeoutMs);
-      }
+      alive();
       try {
         options.onEvent(JSON.parse(line) as Record<string, unknown>);
       } catch {
@@ -74,6 +91,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     child.on('close', (exitCode) => {
       clearTimeout(timer);
       clearTimeout(idleTimer);
+      clearInterval(heartbeat);
       process.off('exit', stopOnExit);
       // A worker left behind by a hung check would keep running: end the group.
       killGroup(child.pid);

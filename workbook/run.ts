@@ -100,6 +100,7 @@ async function runChecks(
     script: path.join(root, 'workbook', 'checks-child.ts'),
     args: [checkFile(chapter)],
     env: { ...env, WORKBOOK_CHECK_MARKER: marker },
+    heartbeatFile: marker,
     timeoutMs: CHECKS_BUDGET_MS,
     idleTimeoutMs: CHECK_IDLE_MS,
     startupTimeoutMs: STARTUP_MS,

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { defineChecks } from '../../workbook/check.ts';
 import { median } from '../../workbook/stats.ts';
 import { sampleDocuments, watchEventLoop } from '../support/event-loop.ts';
-import { fakeIo, fakeRecordSource, steppedWork } from '../support/in-flight.ts';
+import { drainWithManyProducers, fakeIo, fakeRecordSource, steppedWork } from '../support/in-flight.ts';
 import { countInWorkers } from '../support/workers.ts';
 
 type MapLimitModule = typeof import('../../solutions/03-async-optimization/map-limit.ts');
@@ -125,21 +125,7 @@ check('returns-in-time-results', async () => {
 // ── bounded queue with backpressure ────────────────────────────────────────
 
 check('queue-stays-bounded', async () => {
-  const queue = new BoundedQueue<number>(10);
-  let peak = 0;
-  const look = () => (peak = Math.max(peak, queue.size));
-  const producers = range(50).map(async (p) => {
-    for (let i = 0; i < 20; i++) {
-      await queue.push(p * 1000 + i);
-      look();
-    }
-  });
-  for (let taken = 0; taken < 1000; taken++) {
-    await queue.pop();
-    look();
-    if (taken % 10 === 0) await nextTurn();
-  }
-  await Promise.all(producers);
+  const peak = await drainWithManyProducers(new BoundedQueue<number>(10));
   expect(peak, 'largest size seen with capacity 10').toBeLessThanOrEqual(10);
 });
 

@@ -1,7 +1,7 @@
 // Instrumented fake I/O for concurrency checks: it counts how many calls are
 // in flight at once, and when each one started and finished, so checks grade
 // peak concurrency and ordering on counts rather than on timings.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 
 export interface FakeIoOptions {
   /** How long a call takes, per item (vary it to make calls finish out of order). */
@@ -83,4 +83,34 @@ export function steppedWork({ steps, stepMs }: { steps: number; stepMs: number }
       return 'finished';
     },
   };
+}
+
+/** The queue operations the bounded-queue drill needs. */
+interface QueueLike<T> {
+  readonly size: number;
+  push(item: T): Promise<void>;
+  pop(): Promise<T>;
+}
+
+/**
+ * 50 producers push 20 items each into a queue while one consumer takes all
+ * 1000, yielding every 10 items so producers pile up. Returns the largest size
+ * seen: a queue with backpressure never exceeds its capacity.
+ */
+export async function drainWithManyProducers(queue: QueueLike<number>): Promise<number> {
+  let peak = 0;
+  const look = () => (peak = Math.max(peak, queue.size));
+  const producers = Array.from({ length: 50 }, async (_, p) => {
+    for (let i = 0; i < 20; i++) {
+      await queue.push(p * 1000 + i);
+      look();
+    }
+  });
+  for (let taken = 0; taken < 1000; taken++) {
+    await queue.pop();
+    look();
+    if (taken % 10 === 0) await setImmediate();
+  }
+  await Promise.all(producers);
+  return peak;
 }
