@@ -23,6 +23,8 @@ export interface ChildOptions {
    * event. It reaches the parent even when a hung worker cannot report.
    */
   heartbeatFile?: string;
+  /** Stop the child early (its outcome then reads as timed out). */
+  signal?: AbortSignal;
   onEvent: (event: Record<string, unknown>) => void;
 }
 
@@ -58,6 +60,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
       killGroup(child.pid);
     };
     const timer = setTimeout(expire, options.timeoutMs);
+    options.signal?.addEventListener('abort', expire, { once: true });
     const firstSilence = options.startupTimeoutMs ?? options.idleTimeoutMs;
     let idleTimer = firstSilence ? setTimeout(expire, firstSilence) : undefined;
     const alive = () => {
@@ -92,6 +95,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
       clearTimeout(timer);
       clearTimeout(idleTimer);
       clearInterval(heartbeat);
+      options.signal?.removeEventListener('abort', expire);
       process.off('exit', stopOnExit);
       // A worker left behind by a hung check would keep running: end the group.
       killGroup(child.pid);

@@ -24,10 +24,10 @@ export async function scoreChapter(
   return card.verdict === 'pass' ? 0 : 1;
 }
 
-export async function scoreWithProgress(chapter: ChapterSpec, tree: Tree): Promise<Scorecard> {
+export async function scoreWithProgress(chapter: ChapterSpec, tree: Tree, overlap = false): Promise<Scorecard> {
   const status = statusLine();
   try {
-    const card = await runChapter({ chapter, tree, onProgress: status.update });
+    const card = await runChapter({ chapter, tree, onProgress: status.update, overlap });
     await saveResult(card);
     return card;
   } finally {

@@ -21,9 +21,11 @@ export function watchChapter(chapter: ChapterSpec, tree: Tree): Promise<number> 
     do {
       again = false;
       if (process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[H');
-      const card = await scoreWithProgress(chapter, tree);
+      // Measure beside the checks: a rescore on save should be quick.
+      const card = await scoreWithProgress(chapter, tree, true);
       printScorecard(chapter, card);
       console.log(dim(`Watching ${relative(dir)} — save a file to rescore, Ctrl-C to stop.`));
+      console.log(dim('Figures in watch mode are measured while the checks run; run without --watch for quieter ones.'));
     } while (again);
     running = false;
   };
