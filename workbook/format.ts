@@ -43,7 +43,6 @@ export function summaryText(summary: SampleSummary, unit: string): string {
 
 /** Visible width, ignoring colour codes. */
 export function width(text: string): number {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[\d+m/g, '').length;
 }
 

@@ -4,18 +4,23 @@ import type { MetricResult, RunProblem, Scorecard } from './types.ts';
 
 const mark = (verdict: 'pass' | 'fail') => (verdict === 'pass' ? green('✓') : red('✗'));
 
+/** `files` are the learner files, relative to the repository root. */
 export function renderScorecard(card: Scorecard, files: string[]): string {
   const out: string[] = [];
   const who = card.tree === 'chapters' ? 'your code' : 'reference solution';
   out.push('');
-  out.push(`${bold(`Chapter ${card.chapter.number} · ${card.chapter.title}`)}  ${dim(`(${who}: ${files.join(', ')})`)}`);
+  const dir = files[0] ? files[0].slice(0, files[0].lastIndexOf('/') + 1) : '';
+  const names = files.map((f) => f.slice(dir.length)).join(', ');
+  out.push(`${bold(`Chapter ${card.chapter.number} · ${card.chapter.title}`)}  ${dim(`(${who}: ${dir}${files.length > 1 ? ` ${names}` : names})`)}`);
 
   if (card.problems.length > 0) {
     out.push('', bold('Problems'));
     for (const problem of card.problems) out.push(...renderProblem(problem));
   }
 
-  if (card.checks.some((c) => c.message !== 'did not run') || card.problems.every((p) => p.kind !== 'compile')) {
+  // Until the file compiles and its services answer, the problem is the whole story.
+  const blocked = card.problems.some((p) => p.kind === 'compile' || p.kind === 'service');
+  if (!blocked) {
     out.push('', bold('Checks'));
     const idWidth = Math.max(...card.checks.map((c) => c.id.length));
     for (const check of card.checks) {
@@ -27,9 +32,11 @@ export function renderScorecard(card: Scorecard, files: string[]): string {
     }
   }
 
-  out.push('', bold('Measurements'));
-  const titleWidth = Math.max(...card.metrics.map((m) => m.title.length));
-  for (const metric of card.metrics) out.push(...renderMetric(metric, titleWidth));
+  if (!blocked) {
+    out.push('', bold('Measurements'));
+    const titleWidth = Math.max(...card.metrics.map((m) => m.title.length));
+    for (const metric of card.metrics) out.push(...renderMetric(metric, titleWidth));
+  }
 
   const failed = [...card.checks, ...card.metrics].filter((r) => r.verdict === 'fail').length;
   const total = card.checks.length + card.metrics.length;
@@ -43,7 +50,9 @@ export function renderScorecard(card: Scorecard, files: string[]): string {
         `  ${dim(`(${(card.durationMs / 1000).toFixed(1)} s)`)}`,
     );
   }
-  if (card.nextHint && card.verdict === 'fail') {
+  if (blocked) {
+    out.push('', `${yellow('Next')}: fix the problem above and run the chapter again; nothing else was checked.`);
+  } else if (card.nextHint && card.verdict === 'fail') {
     out.push('', `${yellow('Hint')} ${dim(`(${card.nextHint.id})`)}: ${card.nextHint.hint}`);
   }
   out.push('');
@@ -68,7 +77,7 @@ function renderProblem(problem: RunProblem): string[] {
   const where = problem.location
     ? `${problem.location.file}:${problem.location.line}${problem.location.column ? `:${problem.location.column}` : ''}`
     : '';
-  const label = { compile: 'does not compile', types: 'type error', timeout: 'timed out', crash: 'crashed', service: 'service' }[
+  const label = { compile: 'does not compile', types: 'type error', timeout: 'timed out', crash: 'crashed', service: 'service unreachable' }[
     problem.kind
   ];
   return [`  ${red('✗')} ${bold(label)}${where ? ` ${cyan(where)}` : ''}`, ...indent(problem.message, 6)];
