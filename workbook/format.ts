@@ -19,7 +19,7 @@ export function number(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
   if (abs === 0) return '0';
-  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (Number.isInteger(value) || abs >= 1000) return Math.round(value).toLocaleString('en-US');
   if (abs >= 100) return value.toFixed(0);
   if (abs >= 10) return value.toFixed(1);
   if (abs >= 1) return value.toFixed(2);
