@@ -75,13 +75,14 @@ async function agreementFor(chapter: ChapterSpec, tree: Tree): Promise<Row> {
   const cards: Scorecard[] = [];
   try {
     for (let i = 0; i < runs; i++) {
-      process.stderr.write(`\rchapter ${chapter.number} ${tree}: run ${i + 1}/${runs}   `);
+      if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2Kchapter ${chapter.number} ${tree}: run ${i + 1}/${runs}`);
+      else if (i === 0) process.stderr.write(`chapter ${chapter.number} ${tree}: ${runs} runs…\n`);
       cards.push(await runChapter({ chapter, tree }));
     }
   } finally {
     learner?.remove();
     delete process.env.WORKBOOK_LEARNER_ROOT;
-    process.stderr.write('\r\u001b[2K');
+    if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
   }
   const verdicts: Record<string, number> = {};
   for (const card of cards) {
