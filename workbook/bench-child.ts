@@ -1,7 +1,7 @@
 // Child process: runs one chapter's bench and streams progress and
 // measurements to the parent (see child.ts). Usage: bench-child.ts <bench-file>
 import { pathToFileURL } from 'node:url';
-import { emit } from './child.ts';
+import { emit, waitForGo } from './child.ts';
 import { createContext, type BenchDefinition } from './measure.ts';
 
 const [benchFile] = process.argv.slice(2);
@@ -13,6 +13,7 @@ try {
     progress: (label) => emit({ type: 'progress', label }),
     report: (measurement) => emit({ type: 'measurement', measurement }),
   });
+  if (process.env.WORKBOOK_BENCH_HELD) await waitForGo();
   await definition.run(context);
   emit({ type: 'done' });
   process.exit(0);

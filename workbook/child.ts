@@ -25,6 +25,12 @@ export interface ChildOptions {
   heartbeatFile?: string;
   /** Stop the child early (its outcome then reads as timed out). */
   signal?: AbortSignal;
+  /**
+   * Start the process now but hold its work until this settles: the child
+   * reads one line from stdin first (see waitForGo). Start-up then overlaps
+   * whatever runs before, without the work itself overlapping it.
+   */
+  startWhen?: Promise<unknown>;
   onEvent: (event: Record<string, unknown>) => void;
 }
 
@@ -43,7 +49,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
       {
         cwd: root,
         env: { ...process.env, ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        stdio: [options.startWhen ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
         detached: true,
       },
     );
@@ -62,7 +68,21 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     const timer = setTimeout(expire, options.timeoutMs);
     options.signal?.addEventListener('abort', expire, { once: true });
     const firstSilence = options.startupTimeoutMs ?? options.idleTimeoutMs;
-    let idleTimer = firstSilence ? setTimeout(expire, firstSilence) : undefined;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const startSilenceTimer = () => {
+      if (firstSilence) idleTimer = setTimeout(expire, firstSilence);
+    };
+    // A child that died before the go-ahead closes its stdin: nothing to tell it then.
+    child.stdin?.on('error', () => {});
+    if (options.startWhen) {
+      // Silence only counts once the child has been told to start.
+      void options.startWhen.then(() => {
+        startSilenceTimer();
+        child.stdin?.end('go\n');
+      });
+    } else {
+      startSilenceTimer();
+    }
     const alive = () => {
       if (!options.idleTimeoutMs) return;
       clearTimeout(idleTimer);
@@ -116,4 +136,12 @@ function killGroup(pid: number | undefined): void {
 /** In a child: send one event to the parent. */
 export function emit(event: Record<string, unknown>): void {
   writeSync(3, `${JSON.stringify(event)}\n`);
+}
+
+/** In a child started with `startWhen`: wait for the parent's go-ahead. */
+export function waitForGo(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdin.once('data', () => resolve());
+    process.stdin.once('end', () => resolve());
+  });
 }

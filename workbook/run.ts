@@ -65,17 +65,23 @@ export async function runChapter({ chapter, tree, onProgress = () => {}, overlap
   const types = runTypecheck(learnerFiles);
   onProgress('checking correctness');
   const problems: RunProblem[] = [];
+  // The bench process starts now, so its start-up overlaps the checks; it
+  // measures once they are done (or at once, in watch mode).
   const stopBench = new AbortController();
-  const early = overlap ? runBench(chapter, env, measurements, () => {}, stopBench.signal) : undefined;
+  let checksDone!: () => void;
+  const startBench = overlap ? Promise.resolve() : new Promise<void>((resolve) => (checksDone = resolve));
+  const bench = runBench(chapter, env, measurements, overlap ? () => {} : onProgress, startBench, stopBench.signal);
   const completed = await runChecks(chapter, env, checks, problems, onProgress);
   let benchFailure = 'not measured: the checks did not run to the end (see Problems above)';
   if (completed) {
     onProgress('measuring');
-    benchFailure = (await (early ?? runBench(chapter, env, measurements, onProgress))) ?? '';
-  } else if (early) {
+    checksDone?.();
+    benchFailure = (await bench) ?? '';
+  } else {
     // Code that hung a check would hang the bench too.
     stopBench.abort();
-    await early;
+    checksDone?.();
+    await bench;
   }
   problems.unshift(...(await types));
   return finish(problems, benchFailure);
@@ -150,19 +156,21 @@ async function runBench(
   env: Record<string, string>,
   measurements: Map<string, Measurement>,
   onProgress: (label: string) => void,
-  signal?: AbortSignal,
+  startWhen: Promise<unknown>,
+  signal: AbortSignal,
 ): Promise<string | undefined> {
   let failure: string | undefined;
   let finished = false;
   const outcome = await runChild({
     script: path.join(root, 'workbook', 'bench-child.ts'),
     args: [benchFile(chapter)],
-    env,
+    env: { ...env, WORKBOOK_BENCH_HELD: '1' },
     nodeFlags: ['--expose-gc'],
     timeoutMs: BENCH_BUDGET_MS,
     idleTimeoutMs: BENCH_IDLE_MS,
     startupTimeoutMs: STARTUP_MS,
-    ...(signal ? { signal } : {}),
+    signal,
+    startWhen,
     onEvent(event) {
       if (event.type === 'progress') onProgress(`measuring ${String(event.label)}`);
       else if (event.type === 'measurement') {
