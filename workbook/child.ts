@@ -3,7 +3,8 @@
 // cannot corrupt them, and killing the whole group when it outlives its budget
 // (a learner's infinite loop must never hang the CLI).
 import { spawn } from 'node:child_process';
-import { statSync, writeSync } from 'node:fs';import { createInterface } from 'node:readline';
+import { statSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { root } from './paths.ts';
 
@@ -55,6 +56,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     );
     let output = '';
     let timedOut = false;
+    let closed = false;
     const collect = (chunk: Buffer) => {
       // Keep the tail only: a learner's runaway logging must not eat memory.
       output = (output + chunk.toString()).slice(-20_000);
@@ -77,6 +79,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     if (options.startWhen) {
       // Silence only counts once the child has been told to start.
       void options.startWhen.then(() => {
+        if (closed) return;
         startSilenceTimer();
         child.stdin?.end('go\n');
       });
@@ -112,6 +115,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     process.once('exit', stopOnExit);
     child.on('error', reject);
     child.on('close', (exitCode) => {
+      closed = true;
       clearTimeout(timer);
       clearTimeout(idleTimer);
       clearInterval(heartbeat);

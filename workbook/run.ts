@@ -1,5 +1,5 @@
-// Scores one chapter: type-check the learner's files, run the checks, run the
-// bench, grade everything against the manifest and record the result.
+// Scores one chapter: parse and type-check the learner's files, run the checks,
+// run the bench, and grade everything against the manifest.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { runChild } from './child.ts';
@@ -68,19 +68,19 @@ export async function runChapter({ chapter, tree, onProgress = () => {}, overlap
   // The bench process starts now, so its start-up overlaps the checks; it
   // measures once they are done (or at once, in watch mode).
   const stopBench = new AbortController();
-  let checksDone!: () => void;
-  const startBench = overlap ? Promise.resolve() : new Promise<void>((resolve) => (checksDone = resolve));
+  let releaseBench = () => {};
+  const startBench = overlap ? Promise.resolve() : new Promise<void>((resolve) => (releaseBench = resolve));
   const bench = runBench(chapter, env, measurements, overlap ? () => {} : onProgress, startBench, stopBench.signal);
   const completed = await runChecks(chapter, env, checks, problems, onProgress);
   let benchFailure = 'not measured: the checks did not run to the end (see Problems above)';
   if (completed) {
     onProgress('measuring');
-    checksDone?.();
+    releaseBench();
     benchFailure = (await bench) ?? '';
   } else {
     // Code that hung a check would hang the bench too.
     stopBench.abort();
-    checksDone?.();
+    releaseBench();
     await bench;
   }
   problems.unshift(...(await types));
