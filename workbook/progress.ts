@@ -19,7 +19,11 @@ export interface ChapterProgress {
 }
 
 export async function chapterProgress(chapter: ChapterSpec): Promise<ChapterProgress> {
-  const history = await loadHistory(chapter, 'chapters');
+  return progressFrom(chapter, await loadHistory(chapter, 'chapters'));
+}
+
+/** Progress from a learner's saved runs (oldest first); the site calls this too. */
+export function progressFrom(chapter: ChapterSpec, history: Scorecard[]): ChapterProgress {
   const last = history.at(-1);
   return {
     number: chapter.number,

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chapters } from '../../../workbook/manifest.ts';
 import type { ChapterProgress } from '../../../workbook/progress.ts';
-import { bestFigures } from '../../../workbook/progress.ts';
+import { progressFrom } from '../../../workbook/progress.ts';
 import { lessonFile, progressDir as teamProgressDir, referenceFile, relative, resultsDir, root } from '../../../workbook/paths.ts';
 import type { ChapterSpec, Scorecard, Tree } from '../../../workbook/types.ts';
 
@@ -59,19 +59,7 @@ export function reference(slug: string): Scorecard | undefined {
 
 /** Where the learner stands on a chapter — the same shape `npm run chapter progress` exports. */
 export function progressOf(chapter: ChapterSpec): ChapterProgress {
-  const runs = history(chapter.slug);
-  const last = latest(chapter.slug) ?? runs.at(-1);
-  return {
-    number: chapter.number,
-    slug: chapter.slug,
-    title: chapter.title,
-    status: !last ? 'not started' : last.verdict === 'pass' ? 'passing' : 'failing',
-    runs: runs.length,
-    ...(last ? { lastRun: last.startedAt } : {}),
-    checksPassed: last ? last.checks.filter((c) => c.verdict === 'pass').length : 0,
-    checksTotal: chapter.checks.length,
-    best: bestFigures(chapter, runs),
-  };
+  return progressFrom(chapter, history(chapter.slug));
 }
 
 export interface ProgressExport {
