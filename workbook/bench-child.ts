@@ -13,7 +13,7 @@ try {
     progress: (label) => emit({ type: 'progress', label }),
     report: (measurement) => emit({ type: 'measurement', measurement }),
   });
-  if (process.env.WORKBOOK_BENCH_HELD) await waitForGo();
+  if (process.env.WORKBOOK_HELD) await waitForGo();
   await definition.run(context);
   emit({ type: 'done' });
   process.exit(0);

@@ -2,7 +2,7 @@
 // the parent (see child.ts). Usage: checks-child.ts <check-file>
 import { startVitest } from 'vitest/node';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import { emit } from './child.ts';
+import { emit, waitForGo } from './child.ts';
 import { locate } from './locate.ts';
 
 const [checkFile] = process.argv.slice(2);
@@ -40,6 +40,9 @@ const reporter: Reporter = {
   },
 };
 
+// Started ahead of time, the child has loaded vitest by now; the learner's
+// files are only read once the parent says go.
+if (process.env.WORKBOOK_HELD) await waitForGo();
 const vitest = await startVitest('test', [checkFile], {
   watch: false,
   reporters: [reporter],

@@ -2,7 +2,7 @@
 // structured events from file descriptor 3 so learner console output on stdout
 // cannot corrupt them, and killing the whole group when it outlives its budget
 // (a learner's infinite loop must never hang the CLI).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -43,13 +43,14 @@ export interface ChildOutcome {
 }
 
 export function runChild(options: ChildOptions): Promise<ChildOutcome> {
+  if (options.signal?.aborted) return Promise.resolve({ exitCode: null, timedOut: true, output: '' });
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [...(options.nodeFlags ?? []), '--import', 'tsx', options.script, ...options.args],
       {
         cwd: root,
-        env: { ...process.env, ...options.env },
+        env: { ...process.env, ...options.env, ...(options.startWhen ? { WORKBOOK_HELD: '1' } : {}) },
         stdio: [options.startWhen ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
         detached: true,
       },
@@ -65,9 +66,13 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     child.stderr!.on('data', collect);
     const expire = () => {
       timedOut = true;
-      killGroup(child.pid);
+      killGroup(child);
     };
-    const timer = setTimeout(expire, options.timeoutMs);
+    // A held child's budget starts when it is released: it may wait a long time in watch mode.
+    let timer: NodeJS.Timeout | undefined;
+    const startBudget = () => {
+      timer = setTimeout(expire, options.timeoutMs);
+    };
     options.signal?.addEventListener('abort', expire, { once: true });
     const firstSilence = options.startupTimeoutMs ?? options.idleTimeoutMs;
     let idleTimer: NodeJS.Timeout | undefined;
@@ -80,10 +85,12 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
       // Silence only counts once the child has been told to start.
       void options.startWhen.then(() => {
         if (closed) return;
+        startBudget();
         startSilenceTimer();
         child.stdin?.end('go\n');
       });
     } else {
+      startBudget();
       startSilenceTimer();
     }
     const alive = () => {
@@ -111,7 +118,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
         collect(Buffer.from(`${line}\n`));
       }
     });
-    const stopOnExit = () => killGroup(child.pid);
+    const stopOnExit = () => killGroup(child);
     process.once('exit', stopOnExit);
     child.on('error', reject);
     child.on('close', (exitCode) => {
@@ -122,18 +129,20 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
       options.signal?.removeEventListener('abort', expire);
       process.off('exit', stopOnExit);
       // A worker left behind by a hung check would keep running: end the group.
-      killGroup(child.pid);
+      killGroup(child);
       resolve({ exitCode, timedOut, output });
     });
   });
 }
 
-function killGroup(pid: number | undefined): void {
-  if (!pid) return;
+function killGroup(child: ChildProcess): void {
+  if (!child.pid) return;
   try {
-    process.kill(-pid, 'SIGKILL');
+    process.kill(-child.pid, 'SIGKILL');
   } catch {
-    // Already gone.
+    // No group yet (killed right after spawn, before it became a group leader)
+    // or already gone: kill the process itself.
+    child.kill('SIGKILL');
   }
 }
 
@@ -142,10 +151,19 @@ export function emit(event: Record<string, unknown>): void {
   writeSync(3, `${JSON.stringify(event)}\n`);
 }
 
-/** In a child started with `startWhen`: wait for the parent's go-ahead. */
+/**
+ * In a child started with `startWhen`: wait for the parent's go-ahead. If the
+ * parent goes away instead (Ctrl-C in watch mode), there is nothing to do.
+ */
 export function waitForGo(): Promise<void> {
   return new Promise((resolve) => {
-    process.stdin.once('data', () => resolve());
-    process.stdin.once('end', () => resolve());
+    let released = false;
+    process.stdin.once('data', () => {
+      released = true;
+      resolve();
+    });
+    process.stdin.once('end', () => {
+      if (!released) process.exit(0);
+    });
   });
 }

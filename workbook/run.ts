@@ -33,66 +33,112 @@ const CHECKS_BUDGET_MS = 240_000;
 const BENCH_IDLE_MS = 30_000;
 const BENCH_BUDGET_MS = 240_000;
 
-export async function runChapter({ chapter, tree, onProgress = () => {}, overlap = false }: RunOptions): Promise<Scorecard> {
-  const startedAt = new Date();
-  const started = performance.now();
+export async function runChapter(options: RunOptions): Promise<Scorecard> {
+  return prepareRun(options).start(options.onProgress);
+}
+
+export interface PreparedRun {
+  /** Score the files as they are now, telling `onProgress` what is happening. */
+  start(onProgress?: (label: string) => void): Promise<Scorecard>;
+  /** Stop the waiting processes without scoring. */
+  cancel(): void;
+}
+
+/**
+ * Start the engine's processes (checks, type-check, bench) and hold them at
+ * the point where they would read the learner's files. Watch mode prepares the
+ * next run while the learner edits, so a save only pays for the work itself.
+ */
+export function prepareRun({ chapter, tree, overlap = false }: Omit<RunOptions, 'onProgress'>): PreparedRun {
   const env = { WORKBOOK_TREE: tree };
   const checks = new Map<string, Omit<CheckResult, 'title'>>();
   const measurements = new Map<string, Measurement>();
-  const learnerFiles = chapter.files.map((file) => path.join(chapterDir(tree, chapter), file));
-  const finish = (problems: RunProblem[], benchFailure?: string) =>
-    buildScorecard({
-      chapter,
-      tree,
-      startedAt,
-      durationMs: performance.now() - started,
-      backend: backendName(),
-      checks,
-      measurements,
-      problems,
-      ...(benchFailure ? { benchFailure } : {}),
-    });
-
-  // Nothing is meaningful until the files parse: report only the compiler.
-  const syntax = syntaxProblems(learnerFiles);
-  if (syntax.length > 0) return finish(syntax, 'not measured: the file does not compile');
-
-  // A configured service that is down would fail every check for one reason: say it once.
-  const down = await serviceProblems(chapter);
-  if (down.length > 0) return finish(down, 'not measured: a service is unreachable');
-
-  // The full type-check runs beside the checks and the bench.
-  const types = runTypecheck(learnerFiles);
-  onProgress('checking correctness');
   const problems: RunProblem[] = [];
-  // The bench process starts now, so its start-up overlaps the checks; it
-  // measures once they are done (or at once, in watch mode).
+  const learnerFiles = chapter.files.map((file) => path.join(chapterDir(tree, chapter), file));
+
+  const stop = new AbortController();
   const stopBench = new AbortController();
+  let go = () => {};
+  const started = new Promise<void>((resolve) => (go = resolve));
   let releaseBench = () => {};
-  const startBench = overlap ? Promise.resolve() : new Promise<void>((resolve) => (releaseBench = resolve));
-  const bench = runBench(chapter, env, measurements, overlap ? () => {} : onProgress, startBench, stopBench.signal);
-  const completed = await runChecks(chapter, env, checks, problems, onProgress);
-  let benchFailure = 'not measured: the checks did not run to the end (see Problems above)';
-  if (completed) {
-    onProgress('measuring');
+  const benchMayStart = overlap ? started : new Promise<void>((resolve) => (releaseBench = resolve));
+  let progress = (_label: string) => {};
+
+  const types = runTypecheck(learnerFiles, started, stop.signal);
+  const checksRun = runChecks(chapter, env, checks, problems, (label) => progress(label), started, stop.signal);
+  const bench = runBench(
+    chapter,
+    env,
+    measurements,
+    (label) => (overlap ? undefined : progress(label)),
+    benchMayStart,
+    AbortSignal.any([stop.signal, stopBench.signal]),
+  );
+
+  const cancel = () => {
+    stop.abort();
+    go();
     releaseBench();
-    benchFailure = (await bench) ?? '';
-  } else {
-    // Code that hung a check would hang the bench too.
-    stopBench.abort();
-    releaseBench();
-    await bench;
-  }
-  problems.unshift(...(await types));
-  return finish(problems, benchFailure);
+  };
+
+  return {
+    cancel,
+    async start(onProgress = () => {}) {
+      const startedAt = new Date();
+      const t0 = performance.now();
+      const finish = (found: RunProblem[], benchFailure?: string) =>
+        buildScorecard({
+          chapter,
+          tree,
+          startedAt,
+          durationMs: performance.now() - t0,
+          backend: backendName(),
+          checks,
+          measurements,
+          problems: found,
+          ...(benchFailure ? { benchFailure } : {}),
+        });
+
+      // Nothing is meaningful until the files parse: report only the compiler.
+      const syntax = syntaxProblems(learnerFiles);
+      // A configured service that is down would fail every check for one reason: say it once.
+      const blocking = syntax.length > 0 ? syntax : await serviceProblems(chapter);
+      if (blocking.length > 0) {
+        cancel();
+        await Promise.allSettled([types, checksRun, bench]);
+        checks.clear();
+        const why = syntax.length > 0 ? 'the file does not compile' : 'a service is unreachable';
+        return finish(blocking, `not measured: ${why}`);
+      }
+
+      progress = onProgress;
+      onProgress('checking correctness');
+      go();
+      const completed = await checksRun;
+      let benchFailure = 'not measured: the checks did not run to the end (see Problems above)';
+      if (completed) {
+        onProgress('measuring');
+        releaseBench();
+        benchFailure = (await bench) ?? '';
+      } else {
+        // Code that hung a check would hang the bench too.
+        stopBench.abort();
+        releaseBench();
+        await bench;
+      }
+      return finish([...(await types), ...problems], benchFailure);
+    },
+  };
 }
 
-async function runTypecheck(files: string[]): Promise<RunProblem[]> {
+async function runTypecheck(files: string[], startWhen: Promise<unknown>, signal: AbortSignal): Promise<RunProblem[]> {
   let problems: RunProblem[] | undefined;
   const outcome = await runChild({
     script: path.join(root, 'workbook', 'typecheck-child.ts'),
     args: files,
     timeoutMs: 60_000,
+    startWhen,
+    signal,
     onEvent(event) {
       if (event.type === 'problems') problems = event.problems as RunProblem[];
     },
@@ -108,6 +154,8 @@ async function runChecks(
   checks: Map<string, Omit<CheckResult, 'title'>>,
   problems: RunProblem[],
   onProgress: (label: string) => void,
+  startWhen: Promise<unknown>,
+  signal: AbortSignal,
 ): Promise<boolean> {
   let running: string | undefined;
   let finished = false;
@@ -118,6 +166,8 @@ async function runChecks(
     args: [checkFile(chapter)],
     env: { ...env, WORKBOOK_CHECK_MARKER: marker },
     heartbeatFile: marker,
+    startWhen,
+    signal,
     timeoutMs: CHECKS_BUDGET_MS,
     idleTimeoutMs: CHECK_IDLE_MS,
     startupTimeoutMs: STARTUP_MS,
@@ -164,7 +214,7 @@ async function runBench(
   const outcome = await runChild({
     script: path.join(root, 'workbook', 'bench-child.ts'),
     args: [benchFile(chapter)],
-    env: { ...env, WORKBOOK_BENCH_HELD: '1' },
+    env,
     nodeFlags: ['--expose-gc'],
     timeoutMs: BENCH_BUDGET_MS,
     idleTimeoutMs: BENCH_IDLE_MS,

@@ -1,8 +1,12 @@
 // Child process: type-checks the learner's files (see typecheck.ts) while the
-// checks run, so the compiler's full pass costs no wall-clock time.
+// checks run, so the compiler's full pass costs no wall-clock time. Started
+// ahead of time (watch mode), it parses the declarations while it waits.
 // Usage: typecheck-child.ts <file>...
-import { emit } from './child.ts';
-import { typecheck } from './typecheck.ts';
+import { emit, waitForGo } from './child.ts';
+import { createProgram, typecheck } from './typecheck.ts';
 
-emit({ type: 'problems', problems: typecheck(process.argv.slice(2)) });
+const files = process.argv.slice(2);
+const warm = process.env.WORKBOOK_HELD ? createProgram(files) : undefined;
+if (process.env.WORKBOOK_HELD) await waitForGo();
+emit({ type: 'problems', problems: typecheck(files, warm) });
 emit({ type: 'done' });

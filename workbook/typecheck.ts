@@ -17,8 +17,19 @@ function compilerOptions(): ts.CompilerOptions {
   return cachedOptions;
 }
 
-export function typecheck(files: string[]): RunProblem[] {
-  const program = ts.createProgram(files, compilerOptions());
+/**
+ * Type-check `files`. Given the program of an earlier check, unchanged files
+ * (the SDK's and Node's declarations, mostly) are reused instead of parsed again.
+ */
+export function typecheck(files: string[], warm?: ts.Program): RunProblem[] {
+  return diagnosticsOf(createProgram(files, warm), files);
+}
+
+export function createProgram(files: string[], warm?: ts.Program): ts.Program {
+  return ts.createProgram(files, compilerOptions(), undefined, warm);
+}
+
+function diagnosticsOf(program: ts.Program, files: string[]): RunProblem[] {
   const wanted = new Set(files.map((f) => path.resolve(f)));
   return ts
     .getPreEmitDiagnostics(program)

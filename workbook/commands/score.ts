@@ -6,7 +6,7 @@ import { relative } from '../paths.ts';
 import { chapterDir } from '../paths.ts';
 import { renderScorecard } from '../render.ts';
 import { saveReference, saveResult } from '../results.ts';
-import { runChapter } from '../run.ts';
+import { runChapter, type PreparedRun } from '../run.ts';
 import type { ChapterSpec, Scorecard, Tree } from '../types.ts';
 
 export async function scoreChapter(
@@ -24,10 +24,11 @@ export async function scoreChapter(
   return card.verdict === 'pass' ? 0 : 1;
 }
 
-export async function scoreWithProgress(chapter: ChapterSpec, tree: Tree, overlap = false): Promise<Scorecard> {
+/** Score a chapter, or a run prepared ahead of time (watch mode), showing progress. */
+export async function scoreWithProgress(chapter: ChapterSpec, tree: Tree, prepared?: PreparedRun): Promise<Scorecard> {
   const status = statusLine();
   try {
-    const card = await runChapter({ chapter, tree, onProgress: status.update, overlap });
+    const card = prepared ? await prepared.start(status.update) : await runChapter({ chapter, tree, onProgress: status.update });
     await saveResult(card);
     return card;
   } finally {
