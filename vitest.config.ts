@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/chapters/*.check.ts'],
+    include: ['test/**/*.test.ts', 'test/chapters/*/checks.ts'],
     // Checks load the learner's tree; in `npm test` that is the reference.
     env: { WORKBOOK_TREE: process.env.WORKBOOK_TREE ?? 'solutions' },
     execArgv: ['--expose-gc'],

@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { latestResultAt } from '../workbook/grading/results.ts';
 import { resultsDir } from '../workbook/paths.ts';
 
 /**
@@ -39,15 +40,14 @@ export function liveResults() {
       mkdirSync(dir, { recursive: true }); // so the watcher has something to watch on a fresh clone
       server.watcher.add(dir);
       const announce = (file) => {
-        const relative = path.relative(dir, file);
-        const match = /^([^/\\]+)[/\\]latest-(chapters|solutions)\.json$/.exec(relative);
-        if (!match) return;
+        const result = latestResultAt(file);
+        if (!result) return;
         try {
           JSON.parse(readFileSync(file, 'utf8')); // skip a half-written file; the next write announces again
         } catch {
           return;
         }
-        server.ws.send({ type: 'custom', event: 'workbook:result', data: { slug: match[1], tree: match[2] } });
+        server.ws.send({ type: 'custom', event: 'workbook:result', data: result });
       };
       server.watcher.on('add', announce);
       server.watcher.on('change', announce);

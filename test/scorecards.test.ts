@@ -3,12 +3,12 @@
 // Chapters that use PostgreSQL or Redis are scored twice: on the embedded
 // stand-ins and on the real services.
 import { describe, expect, test } from 'vitest';
-import { failedIds } from '../workbook/grade.ts';
+import { explainFailures as explain, failedIds } from '../workbook/grading/grade.ts';
 import { chapters } from '../workbook/manifest.ts';
 import type { ChapterSpec, Scorecard } from '../workbook/types.ts';
-import { committedStarterTree } from '../workbook/starters.ts';
+import { publishedStarterTree } from '../workbook/running/starter-tree.ts';
 import { scoreJson } from './support/cli.ts';
-import { reachable, realServices } from './support/services.ts';
+import { reachable, realServiceUrl, services } from '../workbook/backends/services.ts';
 
 interface Mode {
   name: string;
@@ -24,20 +24,12 @@ async function modesFor(chapter: ChapterSpec): Promise<Mode[]> {
   const env: Record<string, string> = {};
   const down: string[] = [];
   for (const service of chapter.services) {
-    const { env: name, url } = realServices[service];
-    env[name] = url;
+    const url = realServiceUrl(service);
+    env[services[service].env] = url;
     if (!(await reachable(url))) down.push(`${service} at ${url}`);
   }
   modes.push({ name: 'real services', env, ...(down.length ? { unavailable: `unreachable: ${down.join(', ')}` } : {}) });
   return modes;
-}
-
-function explain(card: Scorecard): string {
-  const failures = [...card.checks, ...card.metrics]
-    .filter((r) => r.verdict === 'fail')
-    .map((r) => `  ${r.id}: ${r.message ?? ('measured' in r ? `measured ${r.measured}` : '')}`);
-  const problems = card.problems.map((p) => `  [${p.kind}] ${p.message}`);
-  return [...problems, ...failures].join('\n');
 }
 
 for (const chapter of chapters) {
@@ -62,7 +54,7 @@ for (const chapter of chapters) {
       }, 180_000);
 
       test(`${mode.name}: the starter fails exactly what its lesson names`, async () => {
-        const starter = committedStarterTree(chapter);
+        const starter = publishedStarterTree(chapter);
         const { card } = await scoreJson(chapter.number, 'chapters', { ...mode.env, ...starter.env }).finally(starter.remove);
         expect(card.problems, 'a starter must run cleanly: broken behaviour, not broken code').toEqual([]);
         expect(failedIds(card).sort(), explain(card)).toEqual(Object.keys(chapter.starterFails).sort());

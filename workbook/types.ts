@@ -44,6 +44,11 @@ export interface MetricSpec {
   hint: string;
   /** Where the target comes from, e.g. "guide: query tools < 50 ms cached". */
   source?: string;
+  /**
+   * A target the starter already meets: it guards against a fix that breaks
+   * something else, but does not tell the starter from the fix. Shown apart.
+   */
+  guardRail?: boolean;
 }
 
 export interface ChapterSpec {
@@ -109,6 +114,8 @@ export interface MetricResult {
   kind: MetricKind;
   unit: string;
   target: Target;
+  /** Copied from the spec: a target the starter meets too (see MetricSpec.guardRail). */
+  guardRail?: boolean;
   verdict: Verdict;
   /** The number compared with the target (absent when the bench failed). */
   measured?: number;
@@ -127,6 +134,8 @@ export interface RunProblem {
 export interface Scorecard {
   chapter: { number: number; slug: string; title: string };
   tree: Tree;
+  /** 'full' unless only the checks ran (`--checks-only`): then metrics the checks did not report are absent. */
+  scope?: 'full' | 'checks';
   verdict: Verdict;
   startedAt: string;
   durationMs: number;

@@ -10,6 +10,8 @@ export interface SearchDeps {
   now?: () => number;
   /** Told about every lookup slower than SLOW_LOOKUP_MS. */
   logSlow?: (query: string, ms: number) => void;
+  /** Most answers the cache may hold (MAX_CACHED_QUERIES unless given). Injected so checks can fill it quickly. */
+  maxEntries?: number;
 }
 
 /** What the status tool returns, as JSON text. */
@@ -20,6 +22,7 @@ export interface StatusReport {
 
 export const CACHE_TTL_MS = 300_000;
 export const SLOW_LOOKUP_MS = 50;
+export const MAX_CACHED_QUERIES = 10_000;
 
 const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
 

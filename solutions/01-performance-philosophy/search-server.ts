@@ -11,6 +11,8 @@ export interface SearchDeps {
   now?: () => number;
   /** Told about every lookup slower than SLOW_LOOKUP_MS. */
   logSlow?: (query: string, ms: number) => void;
+  /** Most answers the cache may hold (MAX_CACHED_QUERIES unless given). Injected so checks can fill it quickly. */
+  maxEntries?: number;
 }
 
 /** What the status tool returns, as JSON text. */
@@ -21,7 +23,7 @@ export interface StatusReport {
 
 export const CACHE_TTL_MS = 300_000;
 export const SLOW_LOOKUP_MS = 50;
-const MAX_CACHED_QUERIES = 10_000;
+export const MAX_CACHED_QUERIES = 10_000;
 
 const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
 
@@ -33,7 +35,7 @@ export function createSearchServer(deps: SearchDeps): McpServer {
   const stats = { hits: 0, misses: 0 };
   // #region cache-config
   const cache = new LRUCache<string, string>({
-    max: MAX_CACHED_QUERIES,
+    max: deps.maxEntries ?? MAX_CACHED_QUERIES,
     ttl: CACHE_TTL_MS,
     // Read our clock on every check instead of caching it for 1 ms.
     ttlResolution: 0,

@@ -50,6 +50,10 @@ export function poolConfig(connectionString: string, max = 10): pg.PoolConfig {
   return {
     connectionString,
     max,
+    // Keep a quarter of the pool open through quiet spells (the guide's
+    // min_connections). pg-pool opens clients on demand and keeps this many
+    // from being closed as idle; it does not open them in advance.
+    min: Math.floor(max / 4),
     // Give up on a checkout after 3 s and fail the request, instead of queueing forever.
     connectionTimeoutMillis: 3_000,
     // Close connections idle for 10 minutes; the pool reopens them on demand.

@@ -30,19 +30,27 @@ export async function usersByIds(db: Queryable, ids: readonly number[]): Promise
 // #region batch-insert
 /**
  * Insert every row in one statement: the rows travel as two arrays and
- * unnest() turns them back into rows inside the server. Returns the new ids
- * in input order. One statement is atomic on its own; the transaction is there
- * so callers can add more statements that must commit with it.
+ * unnest() turns them back into rows inside the server. RETURNING gives rows
+ * in no documented order, so the statement returns each new id with its
+ * username (unique), joins back to the input, and orders by the input's
+ * position. One statement is atomic on its own; the transaction is there so
+ * callers can add more statements that must commit with it.
  */
 export async function insertUsers(db: Database, users: readonly NewUser[]): Promise<number[]> {
   if (users.length === 0) return [];
   return withTransaction(db, async (client) => {
     const { rows } = await client.query<{ id: number }>(
-      `INSERT INTO users (username, email)
-       SELECT username, email
-       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS input(username, email, position)
-       ORDER BY position
-       RETURNING id`,
+      `WITH input AS (
+         SELECT username, email, position
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS input(username, email, position)
+       ), inserted AS (
+         INSERT INTO users (username, email)
+         SELECT username, email FROM input
+         RETURNING id, username
+       )
+       SELECT inserted.id
+       FROM inserted JOIN input USING (username)
+       ORDER BY input.position`,
       [users.map((u) => u.username), users.map((u) => u.email)],
     );
     return rows.map((row) => row.id);

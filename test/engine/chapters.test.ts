@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { findChapter, UnknownChapterError } from '../../workbook/chapters.ts';
-import { locate } from '../../workbook/locate.ts';
+import { findChapter, UnknownChapterError } from '../../workbook/find-chapter.ts';
+import { locate } from '../../workbook/running/locate.ts';
 import { root } from '../../workbook/paths.ts';
 
 test('a chapter is found by number, zero-padded number or slug', () => {

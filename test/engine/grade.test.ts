@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { buildScorecard, failedIds, gradeMetric, meets } from '../../workbook/grade.ts';
+import { summaryText } from '../../workbook/cli/format.ts';
+import { buildScorecard, failedIds, gradeMetric, meets } from '../../workbook/grading/grade.ts';
 import type { ChapterSpec, MetricSpec } from '../../workbook/types.ts';
 
 const latencySpec: MetricSpec = {
@@ -79,4 +80,25 @@ test('a check that did not run fails, and the first failure gives the hint', () 
 test('a problem (type error, timeout) fails the run even when every check passed', () => {
   const card = run({ problems: [{ kind: 'types', message: 'TS2322' }] });
   expect(card.verdict).toBe('fail');
+});
+
+test('a percentile from too few samples fails, saying how many it needs', () => {
+  const few = { id: 'latency', summary: { ...summary(10), n: 12 } };
+  const result = gradeMetric(latencySpec, few);
+  expect(result.verdict).toBe('fail');
+  expect(result.message).toMatch(/only 12 samples: a p95 needs at least 20/);
+  const p99Spec: MetricSpec = { ...latencySpec, target: { stat: 'p99', op: '<', value: 50 } };
+  expect(gradeMetric(p99Spec, { id: 'latency', summary: { ...summary(10), n: 99 } }).verdict).toBe('fail');
+  expect(gradeMetric(p99Spec, { id: 'latency', summary: { ...summary(10), n: 100 } }).verdict).toBe('pass');
+});
+
+test('the scorecard prints only the percentiles its sample count supports', () => {
+  expect(summaryText({ ...summary(10), n: 12 }, 'ms')).toBe('p50 2 ms (n=12)');
+  expect(summaryText({ ...summary(10), n: 40 }, 'ms')).toBe('p50 2  p95 10 ms (n=40)');
+  expect(summaryText({ ...summary(10), n: 100 }, 'ms')).toBe('p50 2  p95 10  p99 11 ms (n=100)');
+});
+
+test('a guard rail is graded like any target and marked as one', () => {
+  const result = gradeMetric({ ...latencySpec, guardRail: true }, { id: 'latency', summary: summary(60) });
+  expect(result).toMatchObject({ verdict: 'fail', guardRail: true });
 });

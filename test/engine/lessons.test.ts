@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { codeReferences, readRegion } from '../../workbook/lessons.ts';
+import { codeReferences, readRegion } from '../../workbook/code-regions.ts';
 import { relative, workbookDir } from '../../workbook/paths.ts';
 import { mkdirSync } from 'node:fs';
 
@@ -18,4 +18,5 @@ test('readRegion returns the dedented lines between markers, without nested mark
   expect(readRegion({ file: relative(file), region: 'body' })).toBe('one\n  two');
   expect(readRegion({ file: relative(file) })).toBe('a\n  one\n    two\nz');
   expect(() => readRegion({ file: relative(file), region: 'missing' })).toThrow(/no "\/\/ #region missing"/);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -1,45 +1,117 @@
 // Runs the workbook CLI the way a learner does, for the engine's own tests.
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+//
+// Never on the learner's own state: every run gets a scratch copy of the
+// published starters as its learner tree (so whatever the learner did to
+// chapters/ changes nothing), and scratch folders for results, backups and
+// progress exports (so nothing lands in the learner's .workbook/).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { findChapter } from '../../workbook/chapters.ts';
+import { findChapter } from '../../workbook/find-chapter.ts';
+import { chapters } from '../../workbook/manifest.ts';
 import { root, workbookDir } from '../../workbook/paths.ts';
-import { temporaryLearnerTree } from '../../workbook/starters.ts';
+import { publishedStarterText, temporaryLearnerTree } from '../../workbook/running/starter-tree.ts';
 import type { Scorecard } from '../../workbook/types.ts';
 
-/** Where the engine's own test runs write results: never the learner's folder. */
-export const testResultsDir = path.join(workbookDir, 'test-results');
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'workbook-test-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+
+/** Where the engine's own test runs write results, backups and exports: never the learner's folders. */
+export const testResultsDir = path.join(scratch, 'results');
+export const testBackupsDir = path.join(scratch, 'backups');
+export const testProgressDir = path.join(scratch, 'progress');
+
+let starters: string | undefined;
+/**
+ * A learner root inside .workbook/ (packages resolve from there) holding every
+ * chapter's published starter: what `chapters/` means to the engine's tests.
+ */
+export function scratchLearnerRoot(): string {
+  if (starters) return starters;
+  mkdirSync(workbookDir, { recursive: true });
+  const dir = mkdtempSync(path.join(workbookDir, 'learner-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  for (const chapter of chapters) {
+    mkdirSync(path.join(dir, chapter.slug), { recursive: true });
+    for (const file of chapter.files) {
+      const text = publishedStarterText(chapter, file) ?? readFileSync(path.join(root, 'chapters', chapter.slug, file), 'utf8');
+      writeFileSync(path.join(dir, chapter.slug, file), text);
+    }
+  }
+  starters = dir;
+  return dir;
+}
+
+/** The environment every CLI run of the engine's tests gets (overridable per run). */
+export function scratchEnv(): Record<string, string> {
+  return {
+    NO_COLOR: '1',
+    WORKBOOK_RESULTS_DIR: testResultsDir,
+    WORKBOOK_BACKUPS_DIR: testBackupsDir,
+    TEAM_PROGRESS_DIR: testProgressDir,
+    WORKBOOK_LEARNER_ROOT: scratchLearnerRoot(),
+  };
+}
 
 export interface CliRun {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 170_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'workbook', 'cli.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1', WORKBOOK_RESULTS_DIR: testResultsDir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** The environment of a learner's terminal: without what the test runner itself set. */
+function terminalEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (key === 'VITEST' || key.startsWith('VITEST_') || key === 'TEST' || key.startsWith('WORKBOOK_') || key.startsWith('npm_')) delete env[key];
+  }
+  if (env.NODE_ENV === 'test') delete env.NODE_ENV;
+  return env;
 }
 
-export async function scoreJson(chapterNumber: number, tree: 'chapters' | 'solutions', env: Record<string, string> = {}) {
-  const run = await runCli([String(chapterNumber), '--json', ...(tree === 'solutions' ? ['--solution'] : [])], env);
+/** Start the CLI without waiting for it (signal tests, watch mode). */
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcess & { result: Promise<CliRun>; readonly stdoutSoFar: string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'workbook', 'cli', 'main.ts'), ...args], {
+    cwd: root,
+    env: { ...terminalEnv(), ...scratchEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<CliRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  Object.defineProperty(child, 'stdoutSoFar', { get: () => stdout });
+  return Object.assign(child, { result }) as ChildProcess & { result: Promise<CliRun>; readonly stdoutSoFar: string };
+}
+
+export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 170_000): Promise<CliRun> {
+  const child = startCli(args, env);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
-    return { run, card: JSON.parse(run.stdout) as Scorecard };
+    return await child.result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function scoreJson(
+  chapterNumber: number,
+  tree: 'chapters' | 'solutions',
+  env: Record<string, string> = {},
+  extra: string[] = [],
+) {
+  const run = await runCli([String(chapterNumber), '--json', ...(tree === 'solutions' ? ['--solution'] : []), ...extra], env);
+  try {
+    return { run, card: JSON.parse(run.stdout) as Scorecard & { output?: string; checks: Array<{ output?: string }> } };
   } catch {
     throw new Error(`chapter ${chapterNumber} (${tree}) printed no scorecard (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
   }
@@ -47,10 +119,18 @@ export async function scoreJson(chapterNumber: number, tree: 'chapters' | 'solut
 
 /**
  * A throwaway copy of one chapter for scoring broken variants without touching
- * chapters/ (see workbook/starters.ts).
+ * chapters/ (see workbook/running/starter-tree.ts).
  */
 export function learnerFixture(chapterNumber: number, from: 'chapters' | 'solutions' = 'solutions') {
-  const tree = temporaryLearnerTree(findChapter(chapterNumber), from);
+  const chapter = findChapter(chapterNumber);
+  const tree = temporaryLearnerTree(chapter, from);
+  if (from === 'chapters') {
+    // The published starter, not whatever the learner has made of chapters/.
+    for (const file of chapter.files) {
+      const text = publishedStarterText(chapter, file);
+      if (text !== undefined) writeFileSync(tree.file(file), text);
+    }
+  }
   return {
     ...tree,
     read: (name: string) => readFileSync(tree.file(name), 'utf8'),

@@ -9,10 +9,10 @@
 // same on a busy laptop and an idle server. Wall-clock figures are reported
 // beside it, with perf_hooks.monitorEventLoopDelay's reading, the gauge to use
 // in production.
-import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SampleSummary } from '../../workbook/types.ts';
+import { loopClock } from './thread-clock.ts';
 
 const ARRIVAL_MS = 0.5;
 
@@ -63,23 +63,6 @@ export async function watchEventLoop(work: () => Promise<unknown>): Promise<Loop
     turns: wallTurns.length - 2,
   };
 }
-
-/**
- * Milliseconds on the loop thread's own clock: wall time minus the time the OS
- * kept this thread waiting for a CPU (Linux reports it per thread in
- * /proc/thread-self/schedstat, up to date at every context switch). Time spent
- * running our code, in GC pauses or blocked counts; time other programs had
- * the CPU does not. Elsewhere it is the wall clock.
- */
-const loopClock: () => number = (() => {
-  const waitedMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
-  try {
-    if (Number.isFinite(waitedMs())) return () => performance.now() - waitedMs();
-  } catch {
-    // Not Linux.
-  }
-  return () => performance.now();
-})();
 
 // #region status-waits
 /** For requests arriving every ARRIVAL_MS from the first mark to the last: how long until the next turn. */

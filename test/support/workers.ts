@@ -5,9 +5,9 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { transformSync } from 'esbuild';
-import { findChapter } from '../../workbook/chapters.ts';
+import { findChapter } from '../../workbook/find-chapter.ts';
 import { chapterDir } from '../../workbook/paths.ts';
-import { currentTree } from '../../workbook/subject.ts';
+import { currentTree } from '../../workbook/authoring/subject.ts';
 
 export interface CountInWorkersOptions {
   chapterNumber: number;

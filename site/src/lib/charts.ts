@@ -1,22 +1,32 @@
 // Charts as SVG strings, drawn on the server: no chart library and no client
 // JavaScript. Colours come from CSS classes so dark mode applies to them too.
-import { number, withUnit } from '../../../workbook/format.ts';
+// Drawn 400 units wide (more for long row captions) with 14-unit text and shown
+// at least 11/14 of that in CSS pixels (21rem in workbook.css, more inline), so
+// chart text never renders below 11 px.
+import { number, targetText, withUnit } from '../../../workbook/cli/format.ts';
 import type { Comparison, Verdict } from '../../../workbook/types.ts';
 
 export const esc = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const opText: Record<Comparison, string> = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' };
+/** "target p95 < 50 ms": the engine's wording, with the word the charts need. */
+export function targetLabel(target: { stat: 'value' | 'p50' | 'p95' | 'p99' | 'median'; op: Comparison; value: number }, unit: string): string {
+  return `target ${targetText({ target, unit })}`;
+}
+
+export type Series = 'starter' | 'you' | 'reference';
 
 export interface Bar {
-  /** Row label, e.g. "p95". */
+  /** Row group, e.g. "p95"; empty when the metric has one figure. */
   label: string;
-  series: 'you' | 'reference';
+  series: Series;
   /** Undefined: not measured (not run yet, or the bench failed). */
   value: number | undefined;
   verdict?: Verdict;
   /** The graded statistic: drawn bold. */
   graded?: boolean;
+  /** The row's text instead of "label · series" (e.g. a server's name). */
+  caption?: string;
 }
 
 export interface BarChart {
@@ -24,73 +34,130 @@ export interface BarChart {
   title: string;
   unit: string;
   bars: Bar[];
-  target: { value: number; op: Comparison; label: string };
+  target?: { value: number; label: string };
 }
 
-// A narrow drawing so text stays legible when a phone scales it down.
-const W = 420;
-const labelW = 120;
-const plotX = labelW + 8;
-const plotW = 200; // leaves room for the value label after the longest bar
-const rowH = 22;
-const top = 34;
-
-function scaleMax(values: number[], target: number): number {
-  const max = Math.max(target, ...values.filter((v) => Number.isFinite(v)));
-  return max > 0 ? max * 1.12 : 1;
-}
+const W = 400;
+/** The row-label column of a bar chart: wide enough for "p95 · reference", wider for long captions. */
+const minLabelW = 126;
+const maxLabelW = 250;
+const plotW = 178;
+/** Room right of the plot for a bar's figure. */
+const figureRoom = 88;
+const rowH = 24;
+/** Width of a line of 14-unit system-ui text, a little generous (bold digits are the widest). */
+const textWidth = (text: string) => text.length * 8;
+/** The smallest CSS width at which `viewBoxWidth` units of 14-unit text still render at 11 px or more. */
+const minCssWidth = (viewBoxWidth: number) => Math.ceil((viewBoxWidth * 11) / 14);
+/** `text` cut to fit `width` units, with an ellipsis. */
+const fit = (text: string, width: number) => (textWidth(text) <= width ? text : `${text.slice(0, Math.max(1, Math.floor(width / 8) - 1))}…`);
 
 /**
- * Horizontal bars (yours beside the reference's) against a vertical target
- * line. Values beyond the axis are clipped with an arrow so one huge starter
- * figure does not flatten everything else.
+ * One scale for every bar and the target. Linear from 0, unless the positive
+ * figures span more than 50× (a starter 1000× slower than the fix): then a
+ * log scale, so the fix and the target are not squashed against the axis.
  */
+export function chartScale(values: number[], target: number) {
+  const positive = [...values, target].filter((v) => Number.isFinite(v) && v > 0);
+  // Nothing above zero (0 lost updates against a target of 0): a plain 0…1 axis.
+  if (positive.length === 0) return { log: false, at: (v: number) => Math.max(0, Math.min(1, v)), ticks: [0, 0.5, 1] };
+  const hi = Math.max(...positive) * 1.15;
+  const lo = Math.min(...positive, hi);
+  if (positive.length > 1 && hi / lo > 50) {
+    const min = lo / 2;
+    const span = Math.log10(hi) - Math.log10(min);
+    return {
+      log: true,
+      at: (v: number) => (v <= min ? 0 : Math.min(1, (Math.log10(v) - Math.log10(min)) / span)),
+      ticks: logTicks(min, hi),
+    };
+  }
+  const max = niceCeiling(hi);
+  return { log: false, at: (v: number) => Math.max(0, Math.min(1, v / max)), ticks: [0, max / 2, max] };
+}
+
+/** The next round number at or above `value` (1, 2, 2.5 or 5 × a power of ten); 1 for nothing at all. */
+function niceCeiling(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((nice) => nice >= value * 0.999)!;
+}
+
+function logTicks(min: number, max: number): number[] {
+  const ticks: number[] = [];
+  for (let e = Math.ceil(Math.log10(min)); e <= Math.floor(Math.log10(max)); e++) ticks.push(10 ** e);
+  return ticks.length >= 2 ? ticks : [min, max];
+}
+
+/** Horizontal bars — starter · you · reference — on one scale, with the target as a dashed line. */
 export function barChart({ id, title, unit, bars, target }: BarChart): string {
   const values = bars.map((b) => b.value).filter((v): v is number => v !== undefined);
-  // Keep the target in the middle third when one figure dwarfs it.
-  const max = Math.min(scaleMax(values, target.value), target.value > 0 ? target.value * 3 : Infinity);
-  const x = (v: number) => plotX + Math.max(0, Math.min(1, v / max)) * plotW;
-  const groups: string[] = [];
-  let y = top;
-  let previousLabel = '';
+  const scale = chartScale(values, target?.value ?? Number.NaN);
+  const rowText = (bar: Bar) => bar.caption ?? (bar.label ? `${bar.label} · ${bar.series}` : bar.series);
+  // Long captions (a server's name) widen the chart rather than run off its left edge.
+  const labelW = Math.min(maxLabelW, Math.max(minLabelW, ...bars.map((b) => textWidth(rowText(b)))));
+  const plotX = labelW + 8;
+  const width = plotX + plotW + figureRoom;
+  const x = (v: number) => plotX + scale.at(v) * plotW;
+  const top = target ? 36 : 12; // room above the bars for the target's label
   const rows: string[] = [];
+  let y = top;
+  let previousLabel: string | undefined;
   for (const bar of bars) {
-    if (bar.label !== previousLabel && previousLabel) y += 6;
+    if (previousLabel !== undefined && bar.label !== previousLabel) y += 8;
     previousLabel = bar.label;
-    const who = bar.series === 'you' ? 'you' : 'reference';
-    const cls = `bar ${bar.series}${bar.verdict ? ` ${bar.verdict}` : ''}`;
+    const cls = `bar ${bar.series}${bar.series === 'you' && bar.verdict ? ` ${bar.verdict}` : ''}`;
     const weight = bar.graded ? ' font-weight="700"' : '';
-    rows.push(
-      `<text x="${labelW}" y="${y + 15}" text-anchor="end" class="label"${weight}>${esc(bar.label ? `${bar.label} · ${who}` : who)}</text>`,
-    );
+    const text = rowText(bar);
+    const shown = fit(text, labelW);
+    rows.push(`<text x="${labelW}" y="${y + 16}" text-anchor="end"${weight}>${shown !== text ? `<title>${esc(text)}</title>` : ''}${esc(shown)}</text>`);
     if (bar.value === undefined) {
-      rows.push(`<text x="${plotX + 4}" y="${y + 15}" class="muted">not run yet</text>`);
+      rows.push(`<text x="${plotX + 4}" y="${y + 16}" class="muted">${bar.series === 'you' ? 'not run yet' : 'no figure'}</text>`);
     } else {
       const end = x(bar.value);
-      const clipped = bar.value > max;
-      rows.push(`<rect class="${cls}" x="${plotX}" y="${y + 3}" width="${Math.max(2, end - plotX).toFixed(1)}" height="${rowH - 6}" rx="3"/>`);
-      if (clipped) rows.push(`<path class="${cls}" d="M${end} ${y + 3} l9 ${(rowH - 6) / 2} l-9 ${(rowH - 6) / 2} z"/>`);
+      const figure = withUnit(bar.value, unit);
+      // A zero still gets a visible mark: "0 lost updates" is a result, not a gap.
+      rows.push(`<rect class="${cls}" x="${plotX}" y="${y + 4}" width="${Math.max(3, end - plotX).toFixed(1)}" height="${rowH - 8}" rx="2"/>`);
+      // The figure goes after the bar; when that would run off the chart, inside the bar's end.
+      const after = Math.max(end, plotX + 3) + 5;
       rows.push(
-        `<text x="${end + (clipped ? 13 : 5)}" y="${y + 15}" class="value"${weight}>${esc(withUnit(bar.value, unit))}</text>`,
+        after + textWidth(figure) <= width
+          ? `<text x="${after.toFixed(1)}" y="${y + 16}" class="figure"${weight}>${esc(figure)}</text>`
+          : `<text x="${(end - 5).toFixed(1)}" y="${y + 16}" text-anchor="end" class="figure on-bar"${weight}>${esc(figure)}</text>`,
       );
     }
     y += rowH;
   }
-  const height = y + 8;
-  const tx = x(target.value);
-  groups.push(
-    `<line class="target" x1="${tx}" x2="${tx}" y1="${top - 6}" y2="${y}" />`,
-    `<text x="${Math.min(tx, W - 4)}" y="${top - 12}" text-anchor="${tx > W - 120 ? 'end' : 'middle'}" class="target-label">${esc(target.label)}</text>`,
-    `<line class="axis" x1="${plotX}" x2="${plotX}" y1="${top - 2}" y2="${y}" />`,
-  );
-  const desc = bars
-    .map((b) => `${b.label} ${b.series}: ${b.value === undefined ? 'not run yet' : withUnit(b.value, unit)}`)
-    .join('; ');
-  return `<svg class="chart" viewBox="0 0 ${W} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" preserveAspectRatio="xMinYMin meet">
-<title id="${id}-t">${esc(title)}</title><desc id="${id}-d">${esc(`${desc}. Target ${target.label}.`)}</desc>
-${groups.join('\n')}
-${rows.join('\n')}
-</svg>`;
+  const axisY = y + 4;
+  const ticks = scale.ticks
+    .map((t) => `<line class="gridline" x1="${x(t)}" x2="${x(t)}" y1="${top - 2}" y2="${axisY}"/><text x="${x(t)}" y="${axisY + 15}" text-anchor="middle" class="muted">${esc(tickText(t))}</text>`)
+    .join('\n');
+  const axisTitle = `${unit || 'value'}${scale.log ? ' (log scale)' : ''}`;
+  const height = axisY + 38;
+  const parts = [
+    ticks,
+    `<line class="axis" x1="${plotX}" x2="${plotX + plotW}" y1="${axisY}" y2="${axisY}"/>`,
+    `<line class="axis" x1="${plotX}" x2="${plotX}" y1="${top - 2}" y2="${axisY}"/>`,
+    `<text x="${plotX + plotW / 2}" y="${axisY + 32}" text-anchor="middle" class="muted">${esc(axisTitle)}</text>`,
+    ...(target ? targetLine(x(target.value), target.label, top, axisY, width) : []),
+    ...rows,
+  ];
+  const desc = bars.map((b) => `${b.caption ?? `${b.label ? `${b.label} ` : ''}${b.series}`}: ${b.value === undefined ? 'no figure' : withUnit(b.value, unit)}`).join('; ');
+  return svg(id, title, target ? `${desc}. ${target.label}.` : `${desc}.`, height, parts, width);
+}
+
+/** An axis tick: 0.001 rather than the figures' two significant digits (0.0010). */
+function tickText(value: number): string {
+  return value > 0 && value < 1 ? String(Number(value.toPrecision(2))) : number(value);
+}
+
+function targetLine(tx: number, label: string, top: number, axisY: number, width: number): string[] {
+  const half = textWidth(label) / 2;
+  // Centred on the line where it fits, else kept inside the chart.
+  const cx = Math.min(Math.max(tx, half + 4), width - half - 4);
+  return [
+    `<line class="target" x1="${tx}" x2="${tx}" y1="${top - 8}" y2="${axisY}"/>`,
+    `<text x="${cx.toFixed(1)}" y="${top - 14}" text-anchor="middle" class="target-label">${esc(label)}</text>`,
+  ];
 }
 
 export interface LinePoint {
@@ -111,48 +178,56 @@ export interface LineChart {
   height?: number;
 }
 
-/** A line over the learner's runs, oldest left, with dots coloured by verdict. */
-export function lineChart({ id, title, unit, points, target, yMax, height = 150 }: LineChart): string {
-  const left = 44;
-  const right = W - 16;
-  const top = 14;
-  const bottom = height - 26;
+/** A line over the learner's runs, oldest left: labelled axes, dots coloured by verdict. */
+export function lineChart({ id, title, unit, points, target, yMax, height = 170 }: LineChart): string {
+  const left = 58;
+  const right = W - 14;
+  const top = 24; // room for the target's label when the target is the top of the scale ("all 12")
+  const bottom = height - 42;
   const values = points.map((p) => p.value).filter((v): v is number => v !== undefined);
-  const max = yMax ?? scaleMax(values, target?.value ?? 0);
+  const max = yMax ?? (Math.max(target?.value ?? 0, ...values, 0) * 1.15 || 1);
   const x = (i: number) => (points.length <= 1 ? (left + right) / 2 : left + (i / (points.length - 1)) * (right - left));
   const y = (v: number) => bottom - Math.max(0, Math.min(1, v / max)) * (bottom - top);
   const parts: string[] = [
-    `<line class="axis" x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}" />`,
-    `<text x="${left - 6}" y="${bottom + 4}" text-anchor="end" class="muted">0</text>`,
-    `<text x="${left - 6}" y="${top + 4}" text-anchor="end" class="muted">${esc(yMax === undefined ? number(max) : String(yMax))}</text>`,
+    `<line class="axis" x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}"/>`,
+    `<line class="axis" x1="${left}" x2="${left}" y1="${top}" y2="${bottom}"/>`,
+    `<text x="${left - 6}" y="${bottom + 5}" text-anchor="end" class="muted">0</text>`,
+    `<text x="${left - 6}" y="${top + 5}" text-anchor="end" class="muted">${esc(number(max))}</text>`,
+    `<text transform="translate(14 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle" class="muted">${esc(unit)}</text>`,
+    `<text x="${(left + right) / 2}" y="${height - 6}" text-anchor="middle" class="muted">run (oldest → newest)</text>`,
   ];
+  // Every run gets an x tick; at most about eight are numbered.
+  const every = Math.max(1, Math.ceil(points.length / 8));
+  points.forEach((_, i) => {
+    if (i % every === 0 || i === points.length - 1) {
+      parts.push(`<text x="${x(i).toFixed(1)}" y="${bottom + 17}" text-anchor="middle" class="muted">${i + 1}</text>`);
+    }
+  });
   if (target) {
     const ty = y(target.value);
     parts.push(
-      `<line class="target" x1="${left}" x2="${right}" y1="${ty}" y2="${ty}" />`,
+      `<line class="target" x1="${left}" x2="${right}" y1="${ty}" y2="${ty}"/>`,
       `<text x="${right}" y="${ty - 5}" text-anchor="end" class="target-label">${esc(target.label)}</text>`,
     );
   }
   const drawn = points.map((p, i) => ({ ...p, i })).filter((p) => p.value !== undefined);
   if (drawn.length > 1) {
-    parts.push(`<polyline class="line" points="${drawn.map((p) => `${x(p.i).toFixed(1)},${y(p.value!).toFixed(1)}`).join(' ')}" />`);
+    parts.push(`<polyline class="line" points="${drawn.map((p) => `${x(p.i).toFixed(1)},${y(p.value!).toFixed(1)}`).join(' ')}"/>`);
   }
   for (const p of drawn) {
     parts.push(
-      `<circle class="dot ${p.verdict ?? ''}" cx="${x(p.i).toFixed(1)}" cy="${y(p.value!).toFixed(1)}" r="4"><title>${esc(`${p.label}: ${withUnit(p.value!, unit)}`)}</title></circle>`,
+      `<circle class="dot ${p.verdict ?? ''}" cx="${x(p.i).toFixed(1)}" cy="${y(p.value!).toFixed(1)}" r="4"><title>${esc(`run ${p.i + 1}, ${p.label}: ${withUnit(p.value!, unit)}`)}</title></circle>`,
     );
   }
-  if (points.length) {
-    parts.push(`<text x="${left}" y="${height - 6}" class="muted">${esc(points[0]!.label)}</text>`);
-    if (points.length > 1) parts.push(`<text x="${right}" y="${height - 6}" text-anchor="end" class="muted">${esc(points.at(-1)!.label)}</text>`);
-  }
-  const desc = points.map((p) => `${p.label}: ${p.value === undefined ? 'no figure' : withUnit(p.value, unit)}`).join('; ');
-  return `<svg class="chart" viewBox="0 0 ${W} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" preserveAspectRatio="xMinYMin meet">
-<title id="${id}-t">${esc(title)}</title><desc id="${id}-d">${esc(desc)}</desc>
-${parts.join('\n')}
-</svg>`;
+  const desc = points.map((p, i) => `run ${i + 1} (${p.label}): ${p.value === undefined ? 'no figure' : withUnit(p.value, unit)}`).join('; ');
+  return svg(id, title, desc, height, parts);
 }
 
-export function targetLabel(target: { stat: string; op: Comparison; value: number }, unit: string): string {
-  return `target ${target.stat === 'value' ? '' : `${target.stat} `}${opText[target.op]} ${withUnit(target.value, unit)}`;
+function svg(id: string, title: string, desc: string, height: number, parts: string[], width = W): string {
+  // Wider than the standard 400 units: a larger minimum CSS width keeps its text at 11 px or more.
+  const style = width > W ? ` style="min-width: ${minCssWidth(width)}px; max-width: ${Math.round((width / W) * 36)}rem"` : '';
+  return `<div class="chart-box"><svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" preserveAspectRatio="xMinYMin meet"${style}>
+<title id="${id}-t">${esc(title)}</title><desc id="${id}-d">${esc(desc)}</desc>
+${parts.join('\n')}
+</svg></div>`;
 }

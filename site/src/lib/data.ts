@@ -4,9 +4,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chapters } from '../../../workbook/manifest.ts';
-import type { ChapterProgress } from '../../../workbook/progress.ts';
-import { progressFrom } from '../../../workbook/progress.ts';
-import { lessonFile, progressDir as teamProgressDir, referenceFile, relative, resultsDir, root } from '../../../workbook/paths.ts';
+import type { ChapterProgress } from '../../../workbook/grading/progress.ts';
+import { progressFrom } from '../../../workbook/grading/progress.ts';
+import { readBaseline, readHistory, readLatest } from '../../../workbook/grading/results.ts';
+import { lessonFile, progressDir as teamProgressDir, relative, root } from '../../../workbook/paths.ts';
 import type { ChapterSpec, Scorecard, Tree } from '../../../workbook/types.ts';
 
 export { chapters };
@@ -24,38 +25,17 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
-function isScorecard(value: unknown): value is Scorecard {
-  const card = value as Scorecard | undefined;
-  return !!card && typeof card === 'object' && Array.isArray(card.checks) && Array.isArray(card.metrics);
-}
-
 /** Every saved run of a chapter for one tree, oldest first. */
-export function history(slug: string, tree: Tree = 'chapters'): Scorecard[] {
-  const dir = path.join(resultsDir, slug);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => n.startsWith(`${tree}-`) && n.endsWith('.json'))
-    .sort()
-    .map((n) => readJson<unknown>(path.join(dir, n)))
-    .filter(isScorecard);
-}
+export const history = (slug: string, tree: Tree = 'chapters'): Scorecard[] => readHistory(slug, tree);
 
-/** The learner's latest run (latest-<tree>.json, else the newest history file). */
-export function latest(slug: string, tree: Tree = 'chapters'): Scorecard | undefined {
-  const card = readJson<unknown>(path.join(resultsDir, slug, `latest-${tree}.json`));
-  return isScorecard(card) ? card : history(slug, tree).at(-1);
-}
+/** The learner's latest run. */
+export const latest = (slug: string, tree: Tree = 'chapters'): Scorecard | undefined => readLatest(slug, tree);
 
-/** The committed reference scorecard (bench/reference/<slug>.json), else a local reference run. */
-export function reference(slug: string): Scorecard | undefined {
-  const card = readJson<unknown>(referenceFile(slug));
-  return isScorecard(card) ? card : latest(slug, 'solutions');
-}
+/** The committed reference scorecard, else a local reference run. */
+export const reference = (slug: string): Scorecard | undefined => readBaseline(slug, 'reference');
+
+/** The committed scorecard of the published starter: where the learner began. */
+export const starter = (slug: string): Scorecard | undefined => readBaseline(slug, 'starter');
 
 /** Where the learner stands on a chapter — the same shape `npm run chapter progress` exports. */
 export function progressOf(chapter: ChapterSpec): ChapterProgress {

@@ -1,8 +1,8 @@
 // Turns a chapter's manifest entry plus scorecards into what the results
 // island shows: one row per check, one chart per metric, a history line.
-import { withUnit } from '../../../workbook/format.ts';
+import { withUnit } from '../../../workbook/cli/format.ts';
 import type { ChapterSpec, MetricResult, MetricSpec, Scorecard, Verdict } from '../../../workbook/types.ts';
-import { barChart, lineChart, targetLabel, type Bar } from './charts.ts';
+import { barChart, lineChart, targetLabel, type Bar, type Series } from './charts.ts';
 
 export const when = (iso: string | undefined): string =>
   iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
@@ -17,29 +17,37 @@ function measured(card: Scorecard | undefined, id: string): MetricResult | undef
   return card?.metrics.find((m) => m.id === id);
 }
 
-export function metricChart(spec: MetricSpec, mine: Scorecard | undefined, ref: Scorecard | undefined, idPrefix: string): string {
-  const you = measured(mine, spec.id);
-  const reference = measured(ref, spec.id);
+/** The scorecards a metric chart compares: where the learner began, where they are, where the fix lands. */
+export interface Comparands {
+  starter: Scorecard | undefined;
+  mine: Scorecard | undefined;
+  reference: Scorecard | undefined;
+}
+
+export function metricChart(spec: MetricSpec, cards: Comparands, idPrefix: string): string {
+  const series = [
+    ['starter', measured(cards.starter, spec.id)],
+    ['you', measured(cards.mine, spec.id)],
+    ['reference', measured(cards.reference, spec.id)],
+  ] as const;
   const bars: Bar[] = [];
-  const push = (label: string, series: Bar['series'], result: MetricResult | undefined, value: number | undefined, graded: boolean) =>
-    bars.push({ label, series, value, graded, ...(series === 'you' && result ? { verdict: result.verdict } : {}) });
-  if (spec.kind === 'latency' && (you?.summary || reference?.summary)) {
+  const push = (label: string, name: Series, result: MetricResult | undefined, value: number | undefined, graded: boolean) =>
+    bars.push({ label, series: name, value, graded, ...(result ? { verdict: result.verdict } : {}) });
+  if (spec.kind === 'latency' && series.some(([, r]) => r?.summary)) {
     for (const stat of ['p50', 'p95', 'p99'] as const) {
       const graded = spec.target.stat === stat;
-      push(stat, 'you', you, you?.summary?.[stat] ?? (graded ? you?.measured : undefined), graded);
-      push(stat, 'reference', reference, reference?.summary?.[stat] ?? (graded ? reference?.measured : undefined), graded);
+      for (const [name, result] of series) push(stat, name, result, result?.summary?.[stat] ?? (graded ? result?.measured : undefined), graded);
     }
   } else {
     // One graded number each (value or median); the target label names the statistic.
-    push('', 'you', you, you?.measured, true);
-    push('', 'reference', reference, reference?.measured, true);
+    for (const [name, result] of series) push('', name, result, result?.measured, true);
   }
   return barChart({
     id: `${idPrefix}-${spec.id}`,
-    title: `${spec.title}: yours and the reference's, against the target`,
+    title: `${spec.title}: the starter, yours and the reference, against the target`,
     unit: spec.unit,
     bars,
-    target: { value: spec.target.value, op: spec.target.op, label: targetLabel(spec.target, spec.unit) },
+    target: { value: spec.target.value, label: targetLabel(spec.target, spec.unit) },
   });
 }
 
@@ -64,7 +72,7 @@ export function runsHistory(chapter: ChapterSpec, runs: Scorecard[], idPrefix: s
   return lineChart({
     id: `${idPrefix}-runs`,
     title: 'Checks and targets met in each of your runs',
-    unit: `of ${total}`,
+    unit: `met, of ${total}`,
     yMax: total,
     points: runs.map((card) => ({
       value: metCount(card).met,

@@ -1,0 +1,94 @@
+// A query tool built in the order that keeps it fast:
+// validate → cache → compute (timing the awaited work) → cache the answer.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
+
+export interface SearchDeps {
+  /** The expensive upstream call the cache protects: a search index, an API. */
+  lookup(query: string): Promise<string>;
+  /** Clock in milliseconds for cache expiry. Injected so tests can move time. */
+  now?: () => number;
+  /** Told about every lookup slower than SLOW_LOOKUP_MS. */
+  logSlow?: (query: string, ms: number) => void;
+}
+
+/** What the status tool returns, as JSON text. */
+export interface StatusReport {
+  uptimeMs: number;
+  cache: { size: number; hits: number; misses: number };
+}
+
+export const CACHE_TTL_MS = 300_000;
+export const SLOW_LOOKUP_MS = 50;
+const MAX_CACHED_QUERIES = 10_000;
+
+const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
+
+export function createSearchServer(deps: SearchDeps): McpServer {
+  const now = deps.now ?? (() => performance.now());
+  const logSlow =
+    deps.logSlow ?? ((query, ms) => console.warn(`slow lookup: ${ms.toFixed(0)} ms for ${JSON.stringify(query)}`));
+  const startedAt = performance.now();
+  const stats = { hits: 0, misses: 0 };
+  // #region cache-config
+  const cache = new LRUCache<string, string>({
+    max: MAX_CACHED_QUERIES,
+    ttl: CACHE_TTL_MS,
+    // Read our clock on every check instead of caching it for 1 ms.
+    ttlResolution: 0,
+    perf: { now },
+  });
+  // #endregion cache-config
+
+  const server = new McpServer({ name: 'search', version: '1.0.0' });
+
+  // #region search-tool
+  server.registerTool(
+    'search',
+    {
+      description: 'Search the catalogue. Repeated queries are answered from a cache for 5 minutes.',
+      // 1. Validate first: the SDK rejects a blank query before our handler runs.
+      inputSchema: { query: z.string().max(500) },
+    },
+    async ({ query }) => {
+      // Looks the query up first and only then refuses a blank one: a bad request costs a lookup.
+      const prefetched = deps.lookup(query);
+      if (query.trim() === '') {
+        void prefetched.catch(() => {});
+        return { ...text('query must not be blank'), isError: true };
+      }
+      const cached = cache.get(query);
+      if (cached !== undefined) {
+        stats.hits++;
+        return text(cached);
+      }
+      stats.misses++;
+
+      // 3. Compute, timing the awaited work.
+      const started = performance.now();
+      const answer = await prefetched;
+      const elapsed = performance.now() - started;
+      if (elapsed > SLOW_LOOKUP_MS) logSlow(query, elapsed);
+
+      // 4. Remember the answer for the next 300 s.
+      cache.set(query, answer);
+      return text(answer);
+    },
+  );
+  // #endregion search-tool
+
+  server.registerTool(
+    'status',
+    { description: 'Uptime and cache statistics, from counters in memory.' },
+    async () => {
+      const report: StatusReport = {
+        uptimeMs: Math.round(performance.now() - startedAt),
+        cache: { size: cache.size, hits: stats.hits, misses: stats.misses },
+      };
+      return text(JSON.stringify(report));
+    },
+  );
+
+  return server;
+}
