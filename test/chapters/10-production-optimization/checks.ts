@@ -407,10 +407,11 @@ check('drains-on-sigterm', async ({ report }) => {
     id: 'requests-lost-at-shutdown',
     value: outcome.lost,
     detail:
-      `${outcome.acceptedBeforeSignal} requests accepted before SIGTERM, ${outcome.lost} lost; ` +
+      `${outcome.acceptedBeforeSignal} requests accepted before SIGTERM (${outcome.heldAtSignal} mid-query at the signal), ${outcome.lost} lost; ` +
       `${outcome.refusedAfterSignal} refused after it (retried elsewhere by a balancer); exit ${outcome.exitCode} after ${outcome.exitAfterMs} ms`,
   });
   expect(outcome.acceptedBeforeSignal, 'the server should have been busy when the signal came').toBeGreaterThanOrEqual(12);
+  expect(outcome.heldAtSignal, `no request was in flight when SIGTERM came: the server stopped answering before it${tail(outcome)}`).toBeGreaterThan(0);
   expect(outcome.lost, `${outcome.lost} of ${outcome.acceptedBeforeSignal} requests accepted before SIGTERM never got their answer${tail(outcome)}`).toBe(0);
   expect(outcome.killed, `the process was still running ${7_000} ms after SIGTERM${tail(outcome)}`).toBe(false);
   expect(outcome.exitCode, `exit code after a clean drain${tail(outcome)}`).toBe(0);

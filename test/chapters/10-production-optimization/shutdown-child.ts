@@ -19,13 +19,33 @@ const queryMs = Number(process.env.SHUTDOWN_QUERY_MS ?? 150);
 
 const note = (event: Record<string, unknown>) => appendFileSync(reportFile, `${JSON.stringify({ t: Date.now(), ...event })}\n`);
 
+// Requests in flight at the signal, whatever the machine's load: once the
+// server has answered its warm-up, each query is held open until SIGTERM, and
+// "HELD" tells the check that every client has one held, so it can signal.
+const holdAfterAccepted = Number(process.env.SHUTDOWN_HOLD_AFTER ?? Infinity);
+const holdCount = Number(process.env.SHUTDOWN_HOLD_COUNT ?? Infinity);
+let accepted = 0;
+let held = 0;
+let signalled = false;
+let releaseHeld = () => {};
+const signal = new Promise<void>((resolve) => (releaseHeld = resolve));
+const holdBeforeAnswer = () => {
+  if (signalled || accepted < holdAfterAccepted) return undefined;
+  if (++held === holdCount) process.stdout.write('HELD\n');
+  return signal;
+};
+
 // Registered before main() installs its handler, so it runs first.
-process.on('SIGTERM', () => note({ event: 'signal' }));
+process.on('SIGTERM', () => {
+  signalled = true;
+  note({ event: 'signal', held });
+  releaseHeld();
+});
 process.on('exit', (code) => note({ event: 'exit', code }));
 
 const { main } = await loadLearnerFile<MainModule>('main.ts');
 const redis: Redis = await childRedis();
-const pool = fakePool(queryMs);
+const pool = fakePool(queryMs, holdBeforeAnswer);
 const report = reportTool(pool, redis, prefix);
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
 
@@ -61,6 +81,8 @@ const server = await main(
 );
 server.http.on('request', (req) => {
   const seq = req.headers['x-seq'];
-  if (typeof seq === 'string') note({ event: 'accepted', seq: Number(seq) });
+  if (typeof seq !== 'string') return;
+  accepted++;
+  note({ event: 'accepted', seq: Number(seq) });
 });
 process.stdout.write(`READY ${server.url}\n`);

@@ -2,7 +2,9 @@
 // every request: the child notes each request its server accepted and when
 // the signal arrived; the clients here note each request's outcome. A request
 // is lost if the server accepted it before SIGTERM and the client did not get
-// its answer. Bounded: clients stop at their first refusal after the signal,
+// its answer. The child holds one query per client open until the signal, so
+// the signal always finds work in flight, however slow the machine is.
+// Bounded: clients stop at their first refusal after the signal,
 // and the child is killed if it outlives the deadline.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +37,7 @@ interface Note {
   code?: number;
   queriesRunning?: number;
   reportsRunning?: number;
+  held?: number;
 }
 
 export interface ShutdownOutcome {
@@ -46,6 +49,8 @@ export interface ShutdownOutcome {
   sent: number;
   succeeded: number;
   acceptedBeforeSignal: number;
+  /** Queries the child held open when the signal came (one per client unless the server stalled). */
+  heldAtSignal: number;
   /** Accepted before the signal, not answered. */
   lost: number;
   /** Refused or reset after the signal without having been accepted: a load balancer retries these. */
@@ -77,6 +82,8 @@ export async function runShutdown(scenario: ShutdownScenario): Promise<ShutdownO
       SHUTDOWN_PREFIX: scenario.prefix,
       SHUTDOWN_DRAIN_MS: String(scenario.drainTimeoutMs),
       SHUTDOWN_QUERY_MS: String(scenario.queryMs ?? 150),
+      SHUTDOWN_HOLD_AFTER: String(scenario.clients * 2),
+      SHUTDOWN_HOLD_COUNT: String(scenario.clients),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -89,6 +96,7 @@ export async function runShutdown(scenario: ShutdownScenario): Promise<ShutdownO
   let killed = false;
   try {
     const url = await readyUrl(child, exited, () => stderr);
+    const allHeld = lineFrom(child, 'HELD');
     const attempts: Attempt[] = [];
     let seq = 0;
     let signalAt = Infinity;
@@ -128,10 +136,9 @@ export async function runShutdown(scenario: ShutdownScenario): Promise<ShutdownO
     };
     const clients = sessions.map(client);
 
-    // Steady state first: every client has had answers, and more are in flight.
-    const steadyBy = Date.now() + 10_000;
-    while (attempts.filter((a) => a.ok).length < scenario.clients * 2 && Date.now() < steadyBy) await sleep(10);
-    await sleep(37);
+    // Every client's request is held in the server's pool: signal now. A server
+    // that never gets there is signalled anyway and judged on what it did.
+    await Promise.race([allHeld, sleep(20_000), exited]);
     signalAt = Date.now();
     child.kill('SIGTERM');
 
@@ -160,6 +167,7 @@ export async function runShutdown(scenario: ShutdownScenario): Promise<ShutdownO
       sent: attempts.length,
       succeeded: attempts.filter((a) => a.ok).length,
       acceptedBeforeSignal: acceptedBefore.size,
+      heldAtSignal: notes[signalIndex]?.held ?? 0,
       lost: lost.length,
       refusedAfterSignal: refusedAfter.length,
       databaseClosed: notes.find((n) => n.event === 'database-closed'),
@@ -195,6 +203,21 @@ async function readyUrl(
     throw new Error('the server process did not start listening within 30 s');
   });
   return Promise.race([ready, failed, timeout]);
+}
+
+/** Resolves once the child prints `line` on a line of its own. */
+function lineFrom(child: ReturnType<typeof spawn>, line: string): Promise<void> {
+  return new Promise((resolve) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (buffer.split('\n').includes(line)) {
+        child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+  });
 }
 
 function readNotes(file: string): Note[] {

@@ -97,8 +97,13 @@ export function holdTool() {
   };
 }
 
-/** A stand-in for a pg.Pool: queries take `delayMs`, and one sent after end() fails like pg's does. */
-export function fakePool(delayMs: number) {
+/**
+ * A stand-in for a pg.Pool: queries take `delayMs`, and one sent after end()
+ * fails like pg's does. `holdBeforeAnswer` may hand back a promise that keeps
+ * a query open; once it settles the query still takes `delayMs`, so whatever
+ * settled it (a signal) has time to close the pool first.
+ */
+export function fakePool(delayMs: number, holdBeforeAnswer?: () => Promise<void> | undefined) {
   const state = { active: 0, queries: 0, endedWithActive: -1, ended: false };
   return {
     state,
@@ -108,6 +113,11 @@ export function fakePool(delayMs: number) {
       state.queries++;
       try {
         await sleep(delayMs);
+        const hold = holdBeforeAnswer?.();
+        if (hold) {
+          await hold;
+          await sleep(delayMs);
+        }
         if (state.ended) throw new Error('Connection terminated');
       } finally {
         state.active--;
