@@ -5,6 +5,7 @@ import { MetricsCollector } from '../solutions/02-benchmarking-and-metrics/metri
 import { createQueryMetrics } from '../solutions/05-database-performance/query-metrics.ts';
 import { createMultiLevelCache } from '../solutions/06-caching-strategies/multi-level-cache.ts';
 import { Profiler } from '../solutions/09-profiling-and-debugging/profiler.ts';
+import { createTelemetry, type Telemetry } from '../solutions/10-production-optimization/observability.ts';
 import { openDatabase, openRedis } from './backends.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';
@@ -13,6 +14,8 @@ import { cacheStore } from './tools/query-tools.ts';
 
 export interface App {
   ctx: ToolContext;
+  /** Prometheus series for GET /metrics: tool calls, durations, sheds, and the process's own. */
+  telemetry: Telemetry;
   close(): Promise<void>;
 }
 
@@ -30,12 +33,22 @@ export async function openApp(config: ServerConfig, log: Logger, stats: ServerSt
     { connectRedis: (role) => redis.connect(role), db: cacheStore(database, config.redisPrefix, profiler) },
     { channel: `${config.redisPrefix}invalidate` },
   );
+  // Chapter 10's telemetry for its metrics only: the server has its own log
+  // (stderr, never a line per call), so this logger is silent, and the
+  // profiler beside it is chapter 9's, so the sampled one is off.
+  const telemetry = createTelemetry({
+    instanceId: `reference-server-${process.pid}`,
+    logLevel: 'silent',
+    logStream: process.stderr,
+    profileSampleRate: 0,
+  });
   const ctx: ToolContext = {
     database,
     redis,
     cache,
     keyPrefix: config.redisPrefix,
     metrics: new MetricsCollector(),
+    telemetry,
     profiler,
     queries: createQueryMetrics({ logSlow: (name, ms) => log.warn({ query: name, ms: Math.round(ms) }, 'slow query') }),
     startedAt: performance.now(),
@@ -43,10 +56,12 @@ export async function openApp(config: ServerConfig, log: Logger, stats: ServerSt
   };
   return {
     ctx,
+    telemetry,
     async close() {
       await cache.close();
       redis.close();
       await database.close();
+      await telemetry.close();
     },
   };
 }

@@ -45,7 +45,10 @@ if (config.transport === 'stdio') {
   const control = app.ctx.redis.connect('commands');
   const rateLimitOn = config.rateLimit === 'on' || (config.rateLimit === 'auto' && app.ctx.redis.mode === 'redis');
   if (rateLimitOn && config.rateLimitPerSecond < 1) throw new Error('MCP_RATE_LIMIT_PER_SECOND must be at least 1 while the rate limit is on');
+  const { telemetry } = app;
   door = createDoor({
+    onShed: (reason) => telemetry.recordShed(reason),
+    onRateLimited: (client) => telemetry.recordRateLimited(client),
     admission: { maxInFlight: config.maxInFlight, maxEventLoopDelayMs: config.maxEventLoopDelayMs || Number.POSITIVE_INFINITY },
     ...(rateLimitOn && {
       rateLimit: {
@@ -63,8 +66,12 @@ if (config.transport === 'stdio') {
   const mcp = createMcpServer(app.ctx, { conformanceFixtures: config.conformanceFixtures, stateless: true });
   mcp.server.onerror = (error) => log.debug({ err: error.message }, 'protocol error');
   const trace = () => toChromeTrace(app.ctx.profiler.recentSpans(), { processName: 'fast-mcp-workbook server' });
-  const running = await startHttpServer({ ...config, door, health, mcp, trace });
   const { inFlight } = door;
+  const metrics = () => {
+    telemetry.setInFlight(inFlight());
+    return telemetry.metrics();
+  };
+  const running = await startHttpServer({ ...config, door, health, mcp, trace, metrics });
   installShutdown({
     running,
     inFlight,

@@ -22,6 +22,8 @@ export interface HttpServerOptions {
   mcp: McpServer;
   /** The recent spans as a Chrome trace, served at GET /debug/trace. */
   trace(): unknown;
+  /** Prometheus text exposition, served at GET /metrics. */
+  metrics(): Promise<{ contentType: string; text: string }>;
 }
 
 export interface RunningHttpServer {
@@ -48,6 +50,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     policy: hostPolicy(() => port, options.allowedHosts, options.allowedOrigins),
     isDraining: () => draining,
     trace: options.trace,
+    metrics: options.metrics,
   });
   const server = http.createServer(
     {

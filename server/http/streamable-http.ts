@@ -22,6 +22,8 @@ export interface HttpHandlerOptions {
   isDraining(): boolean;
   /** GET /debug/trace: the recent spans as a Chrome trace (chapter 9), for Perfetto or chrome://tracing. */
   trace(): unknown;
+  /** GET /metrics: chapter 10's Prometheus series (tool calls, durations, sheds, process). */
+  metrics(): Promise<{ contentType: string; text: string }>;
 }
 
 const JSON_HEADERS = ['content-type', 'application/json'];
@@ -317,7 +319,18 @@ export function createMcpHttpHandler(options: HttpHandlerOptions): (req: Incomin
         res.end(JSON.stringify(options.trace()));
         return;
       }
-      if (path !== '/mcp') return fail(res, 404, SERVER_ERROR, 'Not Found: the MCP endpoint is /mcp (health: /healthz, /readyz; spans: /debug/trace)');
+      if (path === '/metrics') {
+        if (req.method !== 'GET') return fail(res, 405, SERVER_ERROR, 'Method Not Allowed: /metrics answers GET', null, ['allow', 'GET']);
+        options.metrics().then(
+          ({ contentType, text }) => {
+            res.writeHead(200, ['content-type', contentType]);
+            res.end(text);
+          },
+          (error: Error) => fail(res, 500, -32603, `Internal error: ${error.message}`),
+        );
+        return;
+      }
+      if (path !== '/mcp') return fail(res, 404, SERVER_ERROR, 'Not Found: the MCP endpoint is /mcp (health: /healthz, /readyz; spans: /debug/trace; Prometheus: /metrics)');
       if (req.method === 'POST') return post(req, res);
       // Stateless: no session to delete, no standalone stream to open.
       return fail(res, 405, SERVER_ERROR, 'Method Not Allowed: this server is stateless; POST one JSON-RPC message to /mcp', null, ['allow', 'POST']);

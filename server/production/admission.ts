@@ -30,6 +30,9 @@ export interface DoorOptions {
   admission: AdmissionOptions;
   /** The limiter's Redis and bucket settings; no limiter without it. */
   rateLimit?: { redis: Redis } & RateLimitOptions;
+  /** Told of each refusal, for the Prometheus counters (chapter 10's telemetry). */
+  onShed?(reason: string): void;
+  onRateLimited?(client: string): void;
 }
 
 export function createDoor(options: DoorOptions): Door {
@@ -42,6 +45,7 @@ export function createDoor(options: DoorOptions): Door {
       // Admission first: refusing must cost less than anything else we do.
       const ticket = await admission.admit();
       if (!ticket.admitted) {
+        options.onShed?.(ticket.reason);
         const why = ticket.reason === 'in-flight' ? 'too many calls in flight' : 'the event loop is lagging';
         return { admitted: false, status: 503, retryAfterSeconds: ticket.retryAfterSeconds, message: `Server overloaded (${why}): retry after ${ticket.retryAfterSeconds} s` };
       }
@@ -50,6 +54,7 @@ export function createDoor(options: DoorOptions): Door {
       if (decision.allowed) return ticket;
       ticket.release();
       rateLimited++;
+      options.onRateLimited?.(client);
       const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       return { admitted: false, status: 429, retryAfterSeconds: seconds, message: `Rate limit exceeded for client ${JSON.stringify(client)}: retry after ${seconds} s` };
     },

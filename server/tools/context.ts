@@ -1,6 +1,7 @@
 // What every tool module is given: the backends, the cache in front of them,
-// the metrics every call is recorded in, and chapter 9's profiler that times
-// each call's stages. Built once per process.
+// the metrics every call is recorded in (chapter 2's percentiles for the
+// metrics tool, chapter 10's Prometheus series for GET /metrics), and chapter
+// 9's profiler that times each call's stages. Built once per process.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { MetricsCollector } from '../../solutions/02-benchmarking-and-metrics/metrics.ts';
@@ -8,6 +9,7 @@ import { withDeadline } from '../../solutions/03-async-optimization/deadline.ts'
 import type { Profiler } from '../../solutions/09-profiling-and-debugging/profiler.ts';
 import type { MultiLevelCache } from '../../solutions/06-caching-strategies/multi-level-cache.ts';
 import type { QueryMetrics } from '../../solutions/05-database-performance/query-metrics.ts';
+import type { Telemetry } from '../../solutions/10-production-optimization/observability.ts';
 import type { ServerDatabase, ServerRedis } from '../backends.ts';
 
 /** Chapter 9's Profiler, or the pass-through the server uses with MCP_PROFILE=off. */
@@ -32,6 +34,8 @@ export interface ToolContext {
   /** Key prefix for everything this server puts in Redis. */
   keyPrefix: string;
   metrics: MetricsCollector;
+  /** Chapter 10's Prometheus counters and histograms, scraped at GET /metrics. */
+  telemetry: Pick<Telemetry, 'recordCall'>;
   /** Spans per call: `tool <name>` around each call, `db <query>` and `cache get` inside it. */
   profiler: SpanRecorder;
   queries: QueryMetrics;
@@ -78,10 +82,11 @@ async function clearly<T>(ctx: ToolContext, work: () => Promise<T>): Promise<T> 
 
 type Handler<A> = (args: A, extra: { signal: AbortSignal; sendNotification: (n: never) => Promise<void>; _meta?: Record<string, unknown> }) => Promise<CallToolResult>;
 
-type Recorders = Pick<ToolContext, 'metrics' | 'profiler'>;
+type Recorders = Pick<ToolContext, 'metrics' | 'profiler' | 'telemetry'>;
 
 /**
- * Record every call's latency and outcome in chapter 2's collector, and run
+ * Record every call's latency and outcome in chapter 2's collector and chapter
+ * 10's Prometheus series, and run
  * it as chapter 9's outermost span, so the stages inside nest under it.
  */
 export function recorded<A>(ctx: Recorders, name: string, handler: Handler<A>): Handler<A> {
@@ -95,7 +100,10 @@ export function recorded<A>(ctx: Recorders, name: string, handler: Handler<A>): 
         ok = result.isError !== true;
         return result;
       } finally {
-        ctx.metrics.record(name, performance.now() - started, ok);
+        const durationMs = performance.now() - started;
+        ctx.metrics.record(name, durationMs, ok);
+        // No client id: it would go to the log line only, and this server logs no line per call.
+        ctx.telemetry.recordCall({ tool: name, client: '', outcome: ok ? 'ok' : 'error', durationMs });
       }
     });
 }

@@ -5,11 +5,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sampleSum } from '../support/prometheus.ts';
 import { seededRandom } from '../support/random.ts';
 import { reachable, realServiceUrl } from '../../workbook/backends/services.ts';
+import { callTool, callToolPolitely, client, getJson, heldToolCall, percentile, startServer, toolText } from './harness.ts';
 
 const realServices = { postgres: { url: realServiceUrl('postgres') } };
-import { callTool, callToolPolitely, client, getJson, heldToolCall, percentile, startServer, toolText } from './harness.ts';
 
 const onCi = Boolean(process.env.CI);
 const MiB = 1024 * 1024;
@@ -86,6 +87,11 @@ describe('10× overload', async () => {
     expect(shed.length, summary).toBeGreaterThan(0);
     expect(status.calls.peakInFlight, summary).toBeLessThanOrEqual(MAX_IN_FLIGHT);
     expect(served.count, summary).toBeGreaterThanOrEqual(100);
+    // Chapter 10's Prometheus counter saw every refusal the clients saw (and
+    // any of the polite status/metrics calls' retries).
+    const scraped = await pool.request({ path: '/metrics', method: 'GET' });
+    const shedSeries = sampleSum(await scraped.body.text(), 'mcp_requests_shed_total');
+    expect(shedSeries, summary).toBeGreaterThanOrEqual(shed.length);
     // The latencies are printed, not asserted: on a shared 2-core machine a
     // wall-clock bound flips with the neighbours' load. Admitted p99 < 50 ms
     // is measured by `npm run loadtest -- --overload` (see server/README.md).

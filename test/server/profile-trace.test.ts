@@ -1,10 +1,12 @@
 // Chapter 9's profiler, wired into the reference server: every tool call is
 // an outermost span with its stages nested inside (`cache get`, `db load` on
 // a miss, `db <query>`), the `metrics` tool reports per-stage percentiles,
-// and GET /debug/trace hands the recent spans over as a Chrome trace.
+// and GET /debug/trace hands the recent spans over as a Chrome trace. And
+// chapter 10's Prometheus series at GET /metrics.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Pool } from 'undici';
 import { callToolPolitely, client, getJson, startServer, toolText, type ServerProcess } from './harness.ts';
+import { sampleSum, seriesOf } from '../support/prometheus.ts';
 
 let server: ServerProcess;
 let pool: Pool;
@@ -91,3 +93,35 @@ it('MCP_PROFILE=off records no spans and the tools answer the same', async () =>
     await quiet.stop();
   }
 }, 60_000);
+
+async function scrape(path = '/metrics', headers: Record<string, string> = {}) {
+  const response = await pool.request({ path, method: 'GET', headers });
+  return { status: response.statusCode, type: String(response.headers['content-type']), text: await response.body.text() };
+}
+
+it('GET /metrics: chapter 10\'s Prometheus series count each call by tool and outcome, with few series', async () => {
+  const before = (await scrape()).text;
+  const calls = (tool: string, outcome = 'ok') => (text: string) => sampleSum(text, 'mcp_tool_calls_total', { tool, outcome });
+  for (let i = 0; i < 3; i++) toolText(await callToolPolitely(pool, 'status'));
+  // An update of a user that does not exist is an error result.
+  const failed = await callToolPolitely(pool, 'update_user', { id: 2_000_000_000, username: 'nobody', email: 'nobody@example.com' });
+  expect(failed.json?.result?.isError, failed.text).toBe(true);
+
+  const after = await scrape();
+  expect(after.status).toBe(200);
+  expect(after.type).toMatch(/^text\/plain; version=0\.0\.4/);
+  expect(calls('status')(after.text) - calls('status')(before)).toBe(3);
+  expect(sampleSum(after.text, 'mcp_tool_duration_seconds_count', { tool: 'status' }) - sampleSum(before, 'mcp_tool_duration_seconds_count', { tool: 'status' })).toBe(3);
+  expect(calls('update_user', 'error')(after.text) - calls('update_user', 'error')(before)).toBe(1);
+  // The process's own series come along (RSS, heap, event-loop lag, GC).
+  expect(sampleSum(after.text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+  // Labels are tool names and outcomes only: a bounded set of series.
+  expect(seriesOf(after.text, 'mcp_').length).toBeLessThan(400);
+}, 60_000);
+
+it('/metrics answers GET only, behind the Origin guard', async () => {
+  expect((await scrape('/metrics', { origin: 'https://evil.example' })).status).toBe(403);
+  const post = await pool.request({ path: '/metrics', method: 'POST', body: '' });
+  await post.body.text();
+  expect(post.statusCode).toBe(405);
+});

@@ -15,6 +15,7 @@ import { get, httpAgent, openSession, post, resultText, toolCall, type RawRespon
 import { instanceFactory } from './instances.ts';
 import { roundRobinProxy } from './proxy.ts';
 import { runShutdown, type ShutdownOutcome } from './shutdown-run.ts';
+import { sampleSum, seriesOf } from '../../support/prometheus.ts';
 import { echoTool, failTool, holdTool, manualClock } from './tools.ts';
 
 type ServerModule = typeof import('../../../solutions/10-production-optimization/server.ts');
@@ -430,23 +431,6 @@ check('shutdown-is-bounded', async () => {
     await cleanUpShutdownRuns();
   }
 }, { timeout: 30_000 });
-
-/** Prometheus text → series lines (no comments), for metrics whose name starts with `prefix`. */
-function seriesOf(text: string, prefix: string): string[] {
-  return text.split('\n').filter((line) => line.startsWith(prefix));
-}
-
-/** The sum of the samples of `name` whose labels include every `labels` pair. */
-function sampleSum(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) sum += Number(match[3]);
-  }
-  return sum;
-}
 
 check('metrics-have-bounded-labels', async ({ report }) => {
   const { agent, open } = await setup();
