@@ -8,13 +8,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
 import { findChapter } from '../../workbook/find-chapter.ts';
 import { chapters } from '../../workbook/manifest.ts';
 import { root, workbookDir } from '../../workbook/paths.ts';
 import { publishedStarterText, temporaryLearnerTree } from '../../workbook/running/starter-tree.ts';
+import { writePublishedStarters } from './published-starters.ts';
 import type { Scorecard } from '../../workbook/types.ts';
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'workbook-test-'));
+// Inside the run's folder (test/support/global-setup.ts), which the run removes.
+const runDir = inject('testRunDir') ?? os.tmpdir();
+const scratch = mkdtempSync(path.join(runDir, 'scratch-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 /** Where the engine's own test runs write results, backups and exports: never the learner's folders. */
@@ -26,21 +30,19 @@ let starters: string | undefined;
 /**
  * A learner root inside .workbook/ (packages resolve from there) holding every
  * chapter's published starter: what `chapters/` means to the engine's tests.
+ * Written once per run by the global setup, before any test's clock starts.
  */
 export function scratchLearnerRoot(): string {
   if (starters) return starters;
-  mkdirSync(workbookDir, { recursive: true });
-  const dir = mkdtempSync(path.join(workbookDir, 'learner-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  for (const chapter of chapters) {
-    mkdirSync(path.join(dir, chapter.slug), { recursive: true });
-    for (const file of chapter.files) {
-      const text = publishedStarterText(chapter, file) ?? readFileSync(path.join(root, 'chapters', chapter.slug, file), 'utf8');
-      writeFileSync(path.join(dir, chapter.slug, file), text);
-    }
+  starters = inject('scratchLearnerRoot');
+  if (!starters) {
+    mkdirSync(workbookDir, { recursive: true });
+    const dir = mkdtempSync(path.join(workbookDir, 'learner-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    writePublishedStarters(dir);
+    starters = dir;
   }
-  starters = dir;
-  return dir;
+  return starters;
 }
 
 /** The environment every CLI run of the engine's tests gets (overridable per run). */

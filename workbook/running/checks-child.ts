@@ -98,6 +98,8 @@ const instance = await startVitest(
     maxWorkers: 1,
     testTimeout: 5_000,
     passWithNoTests: false,
+    // The project's own test suite sets up a scratch folder; a learner's run needs none.
+    globalSetup: [],
     // Exactly the file it was given, whatever the config's include patterns say.
     include: [path.relative(root, path.resolve(checkFile))],
   },
