@@ -5,44 +5,29 @@
 // chapters/ changes nothing), and scratch folders for results, backups and
 // progress exports (so nothing lands in the learner's .workbook/).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { findChapter } from '../../workbook/find-chapter.ts';
-import { chapters } from '../../workbook/manifest.ts';
-import { root, workbookDir } from '../../workbook/paths.ts';
+import { root } from '../../workbook/paths.ts';
 import { publishedStarterText, temporaryLearnerTree } from '../../workbook/running/starter-tree.ts';
-import { writePublishedStarters } from './published-starters.ts';
 import type { Scorecard } from '../../workbook/types.ts';
 
 // Inside the run's folder (test/support/global-setup.ts), which the run removes.
-const runDir = inject('testRunDir') ?? os.tmpdir();
-const scratch = mkdtempSync(path.join(runDir, 'scratch-'));
-process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+const scratch = mkdtempSync(path.join(inject('testRunDir'), 'scratch-'));
 
 /** Where the engine's own test runs write results, backups and exports: never the learner's folders. */
 export const testResultsDir = path.join(scratch, 'results');
 export const testBackupsDir = path.join(scratch, 'backups');
 export const testProgressDir = path.join(scratch, 'progress');
 
-let starters: string | undefined;
 /**
  * A learner root inside .workbook/ (packages resolve from there) holding every
  * chapter's published starter: what `chapters/` means to the engine's tests.
  * Written once per run by the global setup, before any test's clock starts.
  */
 export function scratchLearnerRoot(): string {
-  if (starters) return starters;
-  starters = inject('scratchLearnerRoot');
-  if (!starters) {
-    mkdirSync(workbookDir, { recursive: true });
-    const dir = mkdtempSync(path.join(workbookDir, 'learner-'));
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    writePublishedStarters(dir);
-    starters = dir;
-  }
-  return starters;
+  return inject('scratchLearnerRoot');
 }
 
 /** The environment every CLI run of the engine's tests gets (overridable per run). */

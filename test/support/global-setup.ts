@@ -8,8 +8,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { chapters } from '../../workbook/manifest.ts';
 import { workbookDir } from '../../workbook/paths.ts';
-import { writePublishedStarters } from './published-starters.ts';
+import { writePublishedStarter } from '../../workbook/running/starter-tree.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -25,7 +26,7 @@ export function setup(project: TestProject): () => void {
   const dir = mkdtempSync(path.join(workbookDir, 'test-run-'));
   project.provide('testRunDir', dir);
   const starters = mkdtempSync(path.join(dir, 'learner-'));
-  writePublishedStarters(starters);
+  for (const chapter of chapters) writePublishedStarter(chapter, path.join(starters, chapter.slug));
   project.provide('scratchLearnerRoot', starters);
   return () => rmSync(dir, { recursive: true, force: true });
 }

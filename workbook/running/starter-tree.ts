@@ -108,11 +108,8 @@ export function temporaryLearnerTree(chapter: ChapterSpec, from: 'chapters' | 's
   };
 }
 
-/** A learner tree holding the published starter (working copy for files git does not know yet). */
-export function publishedStarterTree(chapter: ChapterSpec): LearnerTree {
-  mkdirSync(workbookDir, { recursive: true });
-  const learnerRoot = mkdtempSync(path.join(workbookDir, 'learner-'));
-  const dir = path.join(learnerRoot, chapter.slug);
+/** Write a chapter's published starter files into `dir` (the working copy for files git does not know yet). */
+export function writePublishedStarter(chapter: ChapterSpec, dir: string): void {
   mkdirSync(dir, { recursive: true });
   const working = path.join(root, 'chapters', chapter.slug);
   for (const file of chapter.files) {
@@ -120,6 +117,14 @@ export function publishedStarterTree(chapter: ChapterSpec): LearnerTree {
     if (text !== undefined) writeFileSync(path.join(dir, file), text);
     else if (existsSync(path.join(working, file))) cpSync(path.join(working, file), path.join(dir, file));
   }
+}
+
+/** A learner tree holding the published starter (working copy for files git does not know yet). */
+export function publishedStarterTree(chapter: ChapterSpec): LearnerTree {
+  mkdirSync(workbookDir, { recursive: true });
+  const learnerRoot = mkdtempSync(path.join(workbookDir, 'learner-'));
+  const dir = path.join(learnerRoot, chapter.slug);
+  writePublishedStarter(chapter, dir);
   return {
     env: { WORKBOOK_LEARNER_ROOT: learnerRoot },
     root: learnerRoot,

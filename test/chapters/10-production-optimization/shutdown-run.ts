@@ -96,7 +96,7 @@ export async function runShutdown(scenario: ShutdownScenario): Promise<ShutdownO
   let killed = false;
   try {
     const url = await readyUrl(child, exited, () => stderr);
-    const allHeld = lineFrom(child, 'HELD');
+    const allHeld = lineFrom(child, /^HELD$/m);
     const attempts: Attempt[] = [];
     let seq = 0;
     let signalAt = Infinity;
@@ -190,14 +190,7 @@ async function readyUrl(
   exited: Promise<unknown>,
   stderr: () => string,
 ): Promise<string> {
-  let buffer = '';
-  const ready = new Promise<string>((resolve) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = /READY (\S+)/.exec(buffer);
-      if (match) resolve(match[1]!);
-    });
-  });
+  const ready = lineFrom(child, /READY (\S+)/).then((match) => match[1]!);
   const failed = exited.then(() => {
     throw new Error(`the server process exited before it listened:\n${stderr().slice(-1500)}`);
   });
@@ -207,15 +200,16 @@ async function readyUrl(
   return Promise.race([ready, failed, timeout]);
 }
 
-/** Resolves once the child prints `line` on a line of its own. */
-function lineFrom(child: ReturnType<typeof spawn>, line: string): Promise<void> {
+/** Resolves with the first match of `pattern` in what the child prints from now on. */
+function lineFrom(child: ReturnType<typeof spawn>, pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve) => {
     let buffer = '';
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString();
-      if (buffer.split('\n').includes(line)) {
+      const match = pattern.exec(buffer);
+      if (match) {
         child.stdout!.off('data', onData);
-        resolve();
+        resolve(match);
       }
     };
     child.stdout!.on('data', onData);
